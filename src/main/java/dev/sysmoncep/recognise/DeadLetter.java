@@ -1,0 +1,36 @@
+package dev.sysmoncep.recognise;
+
+import dev.sysmoncep.read.Origin;
+
+/** A line that is not a recognisable event: its bytes (possibly cut), why, and where it came from. */
+public class DeadLetter {
+    public Origin origin;
+    public String reason;
+    /** The original bytes, cut to {@link #MAX_KEPT_BYTES}. */
+    public byte[] raw;
+    /** Length of the original line in bytes, before any cut. */
+    public long length;
+
+    /** Enough of a line to see what it was, without letting one hostile line fill a dead-letter topic. */
+    public static final int MAX_KEPT_BYTES = 64 * 1024;
+
+    public DeadLetter() {}
+
+    public static DeadLetter of(Origin origin, String reason, byte[] buf, int off, int len) {
+        DeadLetter d = new DeadLetter();
+        d.origin = origin;
+        d.reason = reason;
+        d.length = len;
+        d.raw = java.util.Arrays.copyOfRange(buf, off, off + Math.min(len, MAX_KEPT_BYTES));
+        return d;
+    }
+
+    public boolean truncated() {
+        return raw != null && raw.length < length;
+    }
+
+    @Override
+    public String toString() {
+        return "DeadLetter{" + origin + ": " + reason + "}";
+    }
+}

@@ -1,0 +1,44 @@
+package dev.sysmoncep.recognise;
+
+/**
+ * What one input line became: a Sysmon event, a record of another channel (skipped, counted),
+ * or a dead letter. Every line read yields exactly one, so counts add up.
+ */
+public class SysmonRecord {
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER }
+
+    public Kind kind;
+    public SourceFormat format;
+    public SysmonEvent event;
+    public DeadLetter deadLetter;
+
+    public SysmonRecord() {}
+
+    public static SysmonRecord event(SysmonEvent e) {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.EVENT;
+        r.format = e.format;
+        r.event = e;
+        return r;
+    }
+
+    public static SysmonRecord notSysmon(SourceFormat format) {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.NOT_SYSMON;
+        r.format = format;
+        return r;
+    }
+
+    public static SysmonRecord deadLetter(SourceFormat format, DeadLetter d) {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.DEAD_LETTER;
+        r.format = format;
+        r.deadLetter = d;
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return kind + " " + format + " " + (event != null ? event : deadLetter != null ? deadLetter : "");
+    }
+}
