@@ -1,0 +1,175 @@
+package dev.sysmoncep.alert;
+
+import dev.sysmoncep.JobCounters;
+import dev.sysmoncep.detect.Finding;
+import dev.sysmoncep.recognise.SysmonEvent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Aggregates the findings of one rule and group (the key) into alerts, as Splunk's
+ * {@code stats min(_time) max(_time) count by ...} does, one alert per suppression window: the first
+ * finding opens an alert, findings within the window after it join it, a later one opens the next.
+ *
+ * <p>Findings are taken in event time order whatever order they arrive in: each waits in
+ * {@code pending} until the watermark passes its time. In streaming an alert leaves as soon as it
+ * opens and again, in its final state, when its window closes if it changed meanwhile; a batch
+ * replay emits each alert once, final.
+ */
+public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert> {
+    private static final long serialVersionUID = 1L;
+
+    /** Every finding of a sequence part, naming the alert it joined, for the sequence detector. */
+    public static final OutputTag<Finding> ATTRIBUTED_FINDINGS =
+            new OutputTag<>("attributed-findings", TypeInformation.of(Finding.class));
+
+    /** Enough names to see what a process did, without letting one alert grow without bound. */
+    static final int MAX_LISTED = 64;
+
+    private static final Comparator<Finding> SAME_TIME_ORDER = Comparator.comparing(AlertAggregator::signature);
+
+    private final long suppressionMillis;
+    private final boolean emitOnOpen;
+    private final Set<String> sequencePartRules;
+
+    /** Findings waiting for the watermark, by event time; an entry goes when the watermark passes it. */
+    private transient MapState<Long, List<Finding>> pending;
+    /** The alert open for this group; cleared when its window closes. */
+    private transient ValueState<Alert> open;
+    private transient JobCounters counters;
+
+    public AlertAggregator(long suppressionMillis, boolean emitOnOpen, Set<String> sequencePartRules) {
+        this.suppressionMillis = suppressionMillis;
+        this.emitOnOpen = emitOnOpen;
+        this.sequencePartRules = new TreeSet<>(sequencePartRules);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "pending", Types.LONG, Types.LIST(TypeInformation.of(Finding.class))));
+        open = getRuntimeContext().getState(new ValueStateDescriptor<>("open", TypeInformation.of(Alert.class)));
+        counters = new JobCounters(getRuntimeContext());
+    }
+
+    @Override
+    public void processElement(Finding finding, Context ctx, Collector<Alert> out) throws Exception {
+        List<Finding> atTime = pending.get(finding.time);
+        if (atTime == null) {
+            atTime = new ArrayList<>(1);
+        }
+        atTime.add(finding);
+        pending.put(finding.time, atTime);
+        ctx.timerService().registerEventTimeTimer(finding.time);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        Alert alert = open.value();
+        if (alert != null && timestamp >= alert.windowStart + suppressionMillis) {
+            close(alert, out);
+            alert = null;
+        }
+        List<Finding> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(SAME_TIME_ORDER);
+            for (Finding f : due) {
+                alert = join(alert, f, ctx, out);
+            }
+        }
+        if (alert == null) {
+            open.clear();
+        } else {
+            open.update(alert);
+        }
+    }
+
+    private Alert join(Alert alert, Finding f, OnTimerContext ctx, Collector<Alert> out) {
+        if (alert == null) {
+            alert = new Alert();
+            alert.id = AlertIds.of(f.ruleId, f.groupKey, f.time);
+            alert.ruleId = f.ruleId;
+            alert.windowStart = f.time;
+            alert.firstTime = f.firstTime;
+            alert.lastTime = f.lastTime;
+            alert.count = 1;
+            alert.event = f.event;
+            merge(alert.pipeNames, f.pipeNames);
+            merge(alert.queryNames, f.queryNames);
+            merge(alert.relatedAlertIds, f.relatedAlertIds);
+            ctx.timerService().registerEventTimeTimer(alert.windowStart + suppressionMillis);
+            alert.changedSinceEmitted = true;
+            if (emitOnOpen) {
+                emit(alert, out);
+            }
+        } else {
+            alert.count++;
+            alert.firstTime = Math.min(alert.firstTime, f.firstTime);
+            alert.lastTime = Math.max(alert.lastTime, f.lastTime);
+            merge(alert.pipeNames, f.pipeNames);
+            merge(alert.queryNames, f.queryNames);
+            merge(alert.relatedAlertIds, f.relatedAlertIds);
+            alert.changedSinceEmitted = true;
+        }
+        if (sequencePartRules.contains(f.ruleId)) {
+            ctx.output(ATTRIBUTED_FINDINGS, f.attributedTo(alert.id));
+        }
+        return alert;
+    }
+
+    private void close(Alert alert, Collector<Alert> out) {
+        alert.isFinal = true;
+        if (alert.changedSinceEmitted) {
+            emit(alert, out);
+        }
+    }
+
+    private void emit(Alert alert, Collector<Alert> out) {
+        if (!alert.emitted) {
+            counters.get(JobCounters.ALERTS).inc();
+            counters.get(JobCounters.ALERTS_PREFIX + alert.ruleId).inc();
+        }
+        alert.emitted = true;
+        alert.changedSinceEmitted = false;
+        out.collect(alert);
+    }
+
+    /** Adds the names not yet listed, keeping the list sorted so its order never depends on arrival. */
+    private static void merge(ArrayList<String> into, List<String> names) {
+        if (names.isEmpty() || into.size() >= MAX_LISTED) {
+            return;
+        }
+        TreeSet<String> union = new TreeSet<>(into);
+        union.addAll(names);
+        into.clear();
+        for (String n : union) {
+            if (into.size() == MAX_LISTED) {
+                break;
+            }
+            into.add(n);
+        }
+    }
+
+    /** Orders findings of one group at one instant, so the alert's values never depend on arrival order. */
+    private static String signature(Finding f) {
+        SysmonEvent e = f.event;
+        return String.join("\u0000", String.valueOf(e.image), String.valueOf(e.eventType), String.valueOf(e.pipeName),
+                String.valueOf(e.queryName), String.valueOf(e.queryStatus), String.valueOf(e.queryResults),
+                String.valueOf(e.user), String.valueOf(e.processId), String.valueOf(e.processGuid),
+                String.valueOf(e.host), String.join(",", f.relatedAlertIds));
+    }
+}

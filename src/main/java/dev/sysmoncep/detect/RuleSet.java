@@ -1,0 +1,171 @@
+package dev.sysmoncep.detect;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules in force, read from the rule file ({@code rules/wermgr-rules.yml} on the classpath
+ * unless another file is given). Validated when loaded, so a bad rule file stops the job at
+ * start with a message naming the problem, never mid-stream.
+ */
+public final class RuleSet implements Serializable {
+    private static final long serialVersionUID = 1L;
+    public static final String BUNDLED = "rules/wermgr-rules.yml";
+
+    private final List<EventRule> eventRules = new ArrayList<>();
+    private final List<SequenceRule> sequences = new ArrayList<>();
+    private final Map<String, RuleDefinition> byId = new LinkedHashMap<>();
+    private final Duration suppressionWindow;
+    private final Duration sequenceWindow;
+
+    /** The rule file's layout. */
+    public static class RuleFile {
+        public ArrayList<RuleDefinition> rules = new ArrayList<>();
+        public ArrayList<RuleDefinition> sequences = new ArrayList<>();
+        public Windows windows = new Windows();
+    }
+
+    /** Default windows, as ISO-8601 durations (PT1H). */
+    public static class Windows {
+        public String suppression = "PT1H";
+        @JsonProperty("sequence")
+        public String sequence = "PT1H";
+    }
+
+    private RuleSet(RuleFile file, String origin) {
+        for (RuleDefinition d : file.rules) {
+            register(d, origin);
+            if (!d.parts.isEmpty()) {
+                throw new IllegalArgumentException(origin + ": rule " + d.id + " has parts; list it under sequences");
+            }
+            eventRules.add(new EventRule(d));
+        }
+        for (RuleDefinition d : file.sequences) {
+            register(d, origin);
+            Set<String> seen = new HashSet<>();
+            for (String part : d.parts) {
+                if (eventRule(part) == null) {
+                    throw new IllegalArgumentException(origin + ": sequence " + d.id + " names unknown rule " + part);
+                }
+                if (!seen.add(part)) {
+                    throw new IllegalArgumentException(origin + ": sequence " + d.id + " names rule " + part + " twice");
+                }
+            }
+            if (d.parts.size() < 2 || d.parts.size() > 3) {
+                throw new IllegalArgumentException(origin + ": sequence " + d.id + " needs 2 or 3 parts");
+            }
+            sequences.add(new SequenceRule(d));
+        }
+        this.suppressionWindow = parseWindow(file.windows.suppression, "suppression", origin);
+        this.sequenceWindow = parseWindow(file.windows.sequence, "sequence", origin);
+    }
+
+    private void register(RuleDefinition d, String origin) {
+        if (d.id == null || d.id.isBlank() || d.name == null || d.message == null) {
+            throw new IllegalArgumentException(origin + ": every rule needs an id, a name and a message");
+        }
+        if (byId.put(d.id, d) != null) {
+            throw new IllegalArgumentException(origin + ": rule id " + d.id + " appears twice");
+        }
+        if (d.riskScore < 0 || d.riskScore > 100) {
+            throw new IllegalArgumentException(origin + ": rule " + d.id + " has a risk score outside 0..100");
+        }
+    }
+
+    private static Duration parseWindow(String text, String what, String origin) {
+        try {
+            Duration d = Duration.parse(text);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(origin + ": the " + what + " window must be positive");
+            }
+            return d;
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(origin + ": the " + what + " window '" + text + "' is not an ISO-8601 duration such as PT1H");
+        }
+    }
+
+    public static RuleSet bundled() {
+        try (InputStream in = RuleSet.class.getClassLoader().getResourceAsStream(BUNDLED)) {
+            if (in == null) {
+                throw new IllegalStateException("the bundled rule file " + BUNDLED + " is missing from the classpath");
+            }
+            return parse(in, BUNDLED);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the bundled rule file: " + e.getMessage(), e);
+        }
+    }
+
+    public static RuleSet load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        }
+    }
+
+    static RuleSet parse(InputStream in, String origin) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        RuleFile file;
+        try {
+            file = yaml.readValue(in, RuleFile.class);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(origin + ": " + e.getOriginalMessage(), e);
+        }
+        return new RuleSet(file, origin);
+    }
+
+    public List<EventRule> eventRules() {
+        return eventRules;
+    }
+
+    public List<SequenceRule> sequences() {
+        return sequences;
+    }
+
+    public EventRule eventRule(String id) {
+        for (EventRule r : eventRules) {
+            if (r.id().equals(id)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    public RuleDefinition definition(String id) {
+        RuleDefinition d = byId.get(id);
+        if (d == null) {
+            throw new IllegalArgumentException("no rule with id " + id);
+        }
+        return d;
+    }
+
+    /** Ids of the rules some sequence chains: their findings must reach the sequence detector. */
+    public Set<String> sequencePartIds() {
+        Set<String> ids = new java.util.TreeSet<>();
+        for (SequenceRule s : sequences) {
+            ids.addAll(s.parts());
+        }
+        return ids;
+    }
+
+    public Duration suppressionWindow() {
+        return suppressionWindow;
+    }
+
+    public Duration sequenceWindow() {
+        return sequenceWindow;
+    }
+}

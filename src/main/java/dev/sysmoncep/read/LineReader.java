@@ -1,0 +1,136 @@
+package dev.sysmoncep.read;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Splits a byte stream into lines without decoding them: the parser reads the bytes in place.
+ * Handles {@code \n} and {@code \r\n}; a line longer than the limit is reported with its first
+ * bytes and skipped to its end, so one hostile line cannot take the heap.
+ */
+public final class LineReader {
+    private final InputStream in;
+    private final int maxLineBytes;
+    private byte[] buf;
+    private int pos;
+    private int limit;
+    private boolean eof;
+
+    private byte[] lineBuf;
+    private int lineOff;
+    private int lineLen;
+    private long fullLength;
+
+    public LineReader(InputStream in, int maxLineBytes) {
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+        this.buf = new byte[Math.max(64 * 1024, Math.min(maxLineBytes + 1, 1 << 20))];
+    }
+
+    /** Moves to the next line; false at the end of the stream. */
+    public boolean next() throws IOException {
+        int scan = pos;
+        while (true) {
+            for (int i = scan; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    setLine(buf, pos, i - pos, i - pos);
+                    pos = i + 1;
+                    return true;
+                }
+            }
+            int pending = limit - pos;
+            if (eof) {
+                if (pending == 0) {
+                    return false;
+                }
+                setLine(buf, pos, pending, pending);
+                pos = limit;
+                return true;
+            }
+            if (pending > maxLineBytes) {
+                skipLongLine();
+                return true;
+            }
+            fill();
+            scan = pos + pending;
+        }
+    }
+
+    /** Compacts what is left of the buffer, grows it if a line fills it, and reads more. */
+    private void fill() throws IOException {
+        int pending = limit - pos;
+        if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, pending);
+            pos = 0;
+            limit = pending;
+        }
+        if (limit == buf.length) {
+            buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, maxLineBytes + 2));
+        }
+        int n = in.read(buf, limit, buf.length - limit);
+        if (n < 0) {
+            eof = true;
+        } else {
+            limit += n;
+        }
+    }
+
+    /** Keeps the first bytes of an over-long line for the dead letter, and reads past the rest. */
+    private void skipLongLine() throws IOException {
+        int keep = Math.min(maxLineBytes, 64 * 1024);
+        byte[] head = java.util.Arrays.copyOfRange(buf, pos, pos + keep);
+        long length = 0;
+        while (true) {
+            for (int i = pos; i < limit; i++) {
+                if (buf[i] == '\n') {
+                    length += i - pos;
+                    pos = i + 1;
+                    setLine(head, 0, head.length, length);
+                    return;
+                }
+            }
+            length += limit - pos;
+            pos = 0;
+            limit = 0;
+            int n = in.read(buf, 0, buf.length);
+            if (n < 0) {
+                eof = true;
+                setLine(head, 0, head.length, length);
+                return;
+            }
+            limit = n;
+        }
+    }
+
+    private void setLine(byte[] b, int off, int len, long full) {
+        if (len > 0 && b[off + len - 1] == '\r' && full == len) {
+            len--;
+            full--;
+        }
+        lineBuf = b;
+        lineOff = off;
+        lineLen = len;
+        fullLength = full;
+    }
+
+    public byte[] lineBuffer() {
+        return lineBuf;
+    }
+
+    public int lineOffset() {
+        return lineOff;
+    }
+
+    public int lineLength() {
+        return lineLen;
+    }
+
+    /** Length of the whole line; more than {@link #lineLength()} when it was over the limit. */
+    public long fullLength() {
+        return fullLength;
+    }
+
+    public boolean overLimit() {
+        return fullLength > maxLineBytes;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.sysmoncep.recognise;
+
+import dev.sysmoncep.JobCounters;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Counts what every line became and splits the records: Sysmon events go on, dead letters leave on
+ * {@link #DEAD_LETTERS}, records of other channels are counted and skipped.
+ */
+public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent> {
+    private static final long serialVersionUID = 1L;
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private transient JobCounters.Count linesRead;
+    private transient JobCounters.Count eventsParsed;
+    private transient JobCounters.Count notSysmon;
+    private transient JobCounters.Count deadLettered;
+    private transient JobCounters.Count[] eventsPerFormat;
+
+    @Override
+    public void open(OpenContext openContext) {
+        JobCounters counters = new JobCounters(getRuntimeContext());
+        linesRead = counters.get(JobCounters.LINES_READ);
+        eventsParsed = counters.get(JobCounters.EVENTS_PARSED);
+        notSysmon = counters.get(JobCounters.NOT_SYSMON);
+        deadLettered = counters.get(JobCounters.DEAD_LETTERED);
+        eventsPerFormat = new JobCounters.Count[SourceFormat.values().length];
+        for (SourceFormat f : SourceFormat.values()) {
+            eventsPerFormat[f.ordinal()] = counters.get(JobCounters.EVENTS_PARSED_PREFIX + f.name());
+        }
+    }
+
+    @Override
+    public void processElement(SysmonRecord record, Context ctx, Collector<SysmonEvent> out) {
+        linesRead.inc();
+        switch (record.kind) {
+            case EVENT -> {
+                eventsParsed.inc();
+                eventsPerFormat[record.event.format.ordinal()].inc();
+                out.collect(record.event);
+            }
+            case NOT_SYSMON -> notSysmon.inc();
+            case DEAD_LETTER -> {
+                deadLettered.inc();
+                ctx.output(DEAD_LETTERS, record.deadLetter);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.sysmoncep.workflow;
+
+import dev.sysmoncep.alert.AlertAggregator;
+import dev.sysmoncep.alert.AlertDocument;
+import dev.sysmoncep.alert.AlertEnricher;
+import dev.sysmoncep.alert.Alert;
+import dev.sysmoncep.detect.EventRule;
+import dev.sysmoncep.detect.EventRulePatterns;
+import dev.sysmoncep.detect.Finding;
+import dev.sysmoncep.detect.RuleRouter;
+import dev.sysmoncep.detect.RuleSet;
+import dev.sysmoncep.detect.SequencePatterns;
+import dev.sysmoncep.detect.SequenceRule;
+import dev.sysmoncep.recognise.DeadLetter;
+import dev.sysmoncep.recognise.RecogniseFunction;
+import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.recognise.SysmonRecord;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The one pipeline definition, shared by the batch replay and the streaming job; only the source
+ * and the sinks differ. Data flows one way:
+ *
+ * <pre>
+ * lines -> recognise (events, dead letters) -> route to rules (drop what no rule can match)
+ *   -> per rule: keyBy host -> CEP -> findings -> keyBy rule+group -> aggregate into alerts
+ *   -> findings of sequence parts: keyBy host+ProcessGuid -> CEP, each order -> aggregate
+ *   -> enrich -> alert documents
+ * </pre>
+ *
+ * Every stateful operator has a stable uid so savepoints survive upgrades; a rule's operators
+ * carry its id, so adding a rule adds operators without disturbing the others' state.
+ */
+public final class DetectionWorkflow {
+    public static final OutputTag<SysmonEvent> LATE_EVENTS =
+            new OutputTag<>("late-events", org.apache.flink.api.common.typeinfo.TypeInformation.of(SysmonEvent.class));
+
+    private DetectionWorkflow() {}
+
+    public static DetectionStreams defineWorkflow(
+            StreamExecutionEnvironment env, Source<SysmonRecord, ?, ?> source, DetectionSettings settings) {
+        RuleSet rules = settings.rules();
+
+        SingleOutputStreamOperator<SysmonEvent> events = env
+                .fromSource(source, watermarks(settings), "Sysmon lines")
+                .uid("sysmon-lines")
+                .process(new RecogniseFunction())
+                .name("Recognise Sysmon events")
+                .uid("recognise-sysmon-events");
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(RecogniseFunction.DEAD_LETTERS);
+
+        SingleOutputStreamOperator<SysmonEvent> routed = events
+                .process(new RuleRouter(rules.eventRules()))
+                .name("Route events to rules")
+                .uid("route-events-to-rules");
+
+        DataStream<Finding> eventFindings = null;
+        DataStream<SysmonEvent> late = null;
+        for (EventRule rule : rules.eventRules()) {
+            SingleOutputStreamOperator<Finding> findings = CEP
+                    .pattern(routed.getSideOutput(RuleRouter.candidatesOf(rule)).keyBy(SysmonEvent::hostKey),
+                            EventRulePatterns.pattern(rule))
+                    .inEventTime()
+                    .sideOutputLateData(LATE_EVENTS)
+                    .process(EventRulePatterns.findings(rule))
+                    .name("Match rule " + rule.definition().name)
+                    .uid("cep-rule-" + rule.id());
+            eventFindings = eventFindings == null ? findings : eventFindings.union(findings);
+            DataStream<SysmonEvent> lateForRule = findings.getSideOutput(LATE_EVENTS);
+            late = late == null ? lateForRule : late.union(lateForRule);
+        }
+
+        SingleOutputStreamOperator<Alert> eventAlerts = eventFindings
+                .keyBy(Finding::alertKey)
+                .process(new AlertAggregator(settings.suppressionWindow().toMillis(), settings.emitOnOpen(),
+                        rules.sequencePartIds()))
+                .name("Aggregate rule alerts")
+                .uid("aggregate-rule-alerts");
+        DataStream<Alert> alerts = eventAlerts;
+
+        DataStream<Finding> attributed = eventAlerts.getSideOutput(AlertAggregator.ATTRIBUTED_FINDINGS)
+                .filter(f -> !f.event.processGuidKey().isEmpty())
+                .name("Findings with a ProcessGuid");
+        for (SequenceRule sequence : rules.sequences()) {
+            DataStream<Finding> sequenceFindings = null;
+            List<List<String>> orders = sequence.orders();
+            for (int i = 0; i < orders.size(); i++) {
+                List<String> order = orders.get(i);
+                SingleOutputStreamOperator<Finding> matches = CEP
+                        .pattern(attributed.filter(f -> order.contains(f.ruleId)).name("Parts of " + sequence.id())
+                                        .keyBy(f -> Finding.processKey(f.event)),
+                                SequencePatterns.pattern(order, settings.sequenceWindow()),
+                                SequencePatterns.tieBreak())
+                        .inEventTime()
+                        .process(SequencePatterns.findings(sequence, order.size()))
+                        .name("Match sequence " + sequence.definition().name + " in order " + (i + 1))
+                        .uid("cep-sequence-" + sequence.id() + "-order-" + String.join("-", order));
+                sequenceFindings = sequenceFindings == null ? matches : sequenceFindings.union(matches);
+            }
+            SingleOutputStreamOperator<Alert> sequenceAlerts = sequenceFindings
+                    .keyBy(Finding::alertKey)
+                    .process(new AlertAggregator(settings.suppressionWindow().toMillis(), settings.emitOnOpen(), Set.of()))
+                    .name("Aggregate sequence alerts " + sequence.definition().name)
+                    .uid("aggregate-sequence-alerts-" + sequence.id());
+            alerts = alerts.union(sequenceAlerts);
+        }
+
+        DataStream<AlertDocument> documents = alerts
+                .map(new AlertEnricher(rules))
+                .name("Enrich alerts")
+                .uid("enrich-alerts");
+        return new DetectionStreams(documents, deadLetters, late);
+    }
+
+    /**
+     * Event time from each event; dead letters and skipped records keep the source's timestamp and
+     * so never move the watermark. Bounded out-of-orderness sets the streaming tolerance; idleness
+     * keeps a quiet split or partition from holding alerts back.
+     */
+    static WatermarkStrategy<SysmonRecord> watermarks(DetectionSettings settings) {
+        return WatermarkStrategy.<SysmonRecord>forBoundedOutOfOrderness(settings.outOfOrderness())
+                .withTimestampAssigner((record, sourceTimestamp) ->
+                        record.kind == SysmonRecord.Kind.EVENT ? record.event.eventTime : sourceTimestamp)
+                .withIdleness(settings.idleness());
+    }
+
+}
