@@ -1,0 +1,111 @@
+package dev.sysmoncep.recognise;
+
+import java.util.Arrays;
+
+/**
+ * The raw values one line offers for the fields of a {@link SysmonEvent}, before normalisation.
+ * A field can have several source names (flat, ECS, XML); each offer carries the rank of its name
+ * in the field's candidate list, and the best-ranked present value is kept. Reused line after line.
+ */
+final class FieldValues {
+
+    enum Field {
+        EVENT_ID,
+        HOST,
+        UTC_TIME,
+        /** The record's own timestamp: ECS/OTRF {@code @timestamp}, XML {@code TimeCreated/@SystemTime}. */
+        RECORD_TIME,
+        PROCESS_GUID,
+        PROCESS_ID,
+        IMAGE,
+        /** Sysmon's {@code User} field. */
+        USER,
+        ECS_USER_DOMAIN,
+        ECS_USER_NAME,
+        /** nxlog's account of the record ({@code Domain}, {@code AccountName}). */
+        NXLOG_DOMAIN,
+        NXLOG_ACCOUNT,
+        /** The SID of the record's account (OTRF {@code UserID}, ECS {@code winlog.user.identifier}, XML {@code Security/@UserID}). */
+        USER_SID,
+        EVENT_TYPE,
+        PIPE_NAME,
+        /** ECS {@code file.name}: Winlogbeat puts PipeName there, but also file names of other events. */
+        ECS_FILE_NAME,
+        QUERY_NAME,
+        QUERY_STATUS,
+        QUERY_RESULTS,
+        CHANNEL,
+        PROVIDER,
+        /** Sysmon's rendered text, from flat JSON. */
+        MESSAGE
+    }
+
+    /** Keys of Sysmon's rendered Message that can stand in for missing fields. */
+    private static final String[] MESSAGE_KEYS = {
+        "UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "EventType", "PipeName", "QueryName",
+        "QueryStatus", "QueryResults"};
+    private static final Field[] MESSAGE_FIELDS = {
+        Field.UTC_TIME, Field.PROCESS_GUID, Field.PROCESS_ID, Field.IMAGE, Field.USER, Field.EVENT_TYPE,
+        Field.PIPE_NAME, Field.QUERY_NAME, Field.QUERY_STATUS, Field.QUERY_RESULTS};
+
+    private final String[] values = new String[Field.values().length];
+    private final int[] ranks = new int[values.length];
+    /** The format the line turned out to be, as far as the reader got. */
+    SourceFormat format;
+
+    void clear() {
+        Arrays.fill(values, null);
+        format = SourceFormat.UNKNOWN;
+    }
+
+    /** Keeps {@code value} if the field has none yet or only one from a worse-ranked source name. Empty counts as absent. */
+    void offer(Field field, int rank, String value) {
+        int i = field.ordinal();
+        if (value != null && !value.isEmpty() && (values[i] == null || rank < ranks[i])) {
+            values[i] = value;
+            ranks[i] = rank;
+        }
+    }
+
+    String get(Field field) {
+        return values[field.ordinal()];
+    }
+
+    /** Replaces the value outright, for normalisation steps that decided it. Empty counts as absent. */
+    void set(Field field, String value) {
+        values[field.ordinal()] = value == null || value.isEmpty() ? null : value;
+    }
+
+    /**
+     * Fills fields still missing from the "Key: value" lines of Sysmon's rendered Message, where
+     * nxlog dialect A keeps the real EventType and ProcessId.
+     */
+    void fillMissingFromMessage() {
+        String message = get(Field.MESSAGE);
+        int length = message.length();
+        int lineStart = 0;
+        while (lineStart < length) {
+            int newline = message.indexOf('\n', lineStart);
+            int lineEnd = newline < 0 ? length : newline;
+            int valueEnd = lineEnd > lineStart && message.charAt(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+            int colon = message.indexOf(": ", lineStart);
+            if (colon > lineStart && colon < valueEnd) {
+                Field field = messageField(message, lineStart, colon - lineStart);
+                if (field != null && get(field) == null) {
+                    set(field, message.substring(colon + 2, valueEnd));
+                }
+            }
+            lineStart = lineEnd + 1;
+        }
+    }
+
+    private static Field messageField(String message, int keyStart, int keyLength) {
+        for (int i = 0; i < MESSAGE_KEYS.length; i++) {
+            String key = MESSAGE_KEYS[i];
+            if (key.length() == keyLength && message.startsWith(key, keyStart)) {
+                return MESSAGE_FIELDS[i];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,273 @@
+package dev.sysmoncep.recognise;
+
+import dev.sysmoncep.read.Origin;
+import dev.sysmoncep.recognise.FieldValues.Field;
+import java.util.Objects;
+
+/**
+ * Recognises one input line as a Sysmon event in any of the input formats (CONTRACT "Inputs") and
+ * normalises it, or says why it is not one. The format is told per line by its first byte:
+ * {@code <} XML, {@code {} JSON.
+ *
+ * <p>One instance per thread: it reuses its buffers and is not thread-safe.
+ */
+public final class SysmonLineParser {
+
+    /**
+     * Longest line read. The largest Sysmon records (32 KiB command lines, twice over with the
+     * rendered Message) stay far below; a longer line is an error or an attack on the reader.
+     */
+    public static final int MAX_LINE_BYTES = 1 << 20;
+
+    private static final int MAX_REASON_CHARS = 200;
+
+    /** Fields the rendered Message of each kind of event carries. */
+    private static final Field[] EVERY_EVENT_FIELDS = {
+        Field.UTC_TIME, Field.PROCESS_GUID, Field.PROCESS_ID, Field.IMAGE, Field.USER};
+    private static final Field[] PIPE_EVENT_FIELDS = {Field.EVENT_TYPE, Field.PIPE_NAME};
+    private static final Field[] DNS_EVENT_FIELDS = {Field.QUERY_NAME, Field.QUERY_STATUS, Field.QUERY_RESULTS};
+
+    private final FieldValues values = new FieldValues();
+    private final JsonEventReader json = new JsonEventReader();
+    private final XmlEventReader xml = new XmlEventReader();
+
+    /**
+     * Reads {@code buf[off, off+len)}: one line without its newline. A trailing {@code \r},
+     * surrounding whitespace and a UTF-8 byte order mark are ignored. Never throws for any content
+     * of the line: whatever is not a Sysmon event becomes a dead letter with the reason.
+     *
+     * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not lie within {@code buf}
+     */
+    public SysmonRecord parse(byte[] buf, int off, int len, Origin origin) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        try {
+            return recognise(buf, off, len, origin);
+        } catch (RuntimeException e) {
+            // A fault in a library's reader must cost one line, not the job.
+            return deadLetter(SourceFormat.UNKNOWN, "parser failure: " + firstLine(String.valueOf(e)),
+                    buf, off, len, origin);
+        }
+    }
+
+    private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {
+        int start = off;
+        int end = off + len;
+        if (len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
+            start += 3;
+        }
+        while (start < end && isBlank(buf[start])) {
+            start++;
+        }
+        while (end > start && isBlank(buf[end - 1])) {
+            end--;
+        }
+        if (start == end) {
+            return deadLetter(SourceFormat.UNKNOWN, "blank line", buf, off, len, origin);
+        }
+        byte first = buf[start];
+        boolean isXml = first == '<';
+        if (!isXml && first != '{' && first != '[') {
+            String reason = JsonEventReader.isJsonScalar(buf, start, end - start) ? "JSON is not an object"
+                    : String.format("not JSON or XML (starts with byte 0x%02x)", first & 0xFF);
+            return deadLetter(SourceFormat.UNKNOWN, reason, buf, off, len, origin);
+        }
+        if (end - start > MAX_LINE_BYTES) {
+            return deadLetter(SourceFormat.UNKNOWN,
+                    "line too long: " + len + " bytes (limit " + MAX_LINE_BYTES + ")", buf, off, len, origin);
+        }
+        String badText = textProblem(buf, start, end, off);
+        if (badText != null) {
+            return deadLetter(SourceFormat.UNKNOWN, badText, buf, off, len, origin);
+        }
+        values.clear();
+        String problem = isXml ? xml.read(buf, start, end - start, values) : json.read(buf, start, end - start, values);
+        if (problem != null) {
+            return deadLetter(values.format, problem, buf, off, len, origin);
+        }
+        return normalise(buf, off, len, origin);
+    }
+
+    /** Turns the values read into an event: the rules common to all formats. */
+    private SysmonRecord normalise(byte[] buf, int off, int len, Origin origin) {
+        FieldValues v = values;
+        SourceFormat format = v.format;
+        String channel = v.get(Field.CHANNEL);
+        String provider = v.get(Field.PROVIDER);
+        if ((channel != null || provider != null) && !mentionsSysmon(channel) && !mentionsSysmon(provider)) {
+            return SysmonRecord.notSysmon(format);
+        }
+        String id = v.get(Field.EVENT_ID);
+        if (id == null) {
+            return deadLetter(format, (format == SourceFormat.XML ? "XML" : "JSON") + " is not a Sysmon event: no event id",
+                    buf, off, len, origin);
+        }
+        int eventId;
+        try {
+            eventId = Integer.parseInt(id.trim());
+        } catch (NumberFormatException e) {
+            return deadLetter(format, "event id is not an integer: " + quoted(id), buf, off, len, origin);
+        }
+        boolean pipeEvent = eventId == 17 || eventId == 18;
+        v.set(Field.USER, user(v));
+        if (pipeEvent) {
+            if (v.get(Field.PIPE_NAME) == null) {
+                v.set(Field.PIPE_NAME, v.get(Field.ECS_FILE_NAME));
+            }
+            if (!isPipeEventType(v.get(Field.EVENT_TYPE))) {
+                v.set(Field.EVENT_TYPE, null); // e.g. nxlog's severity "INFO": not Sysmon's value
+            }
+        }
+        if (format == SourceFormat.FLAT_JSON && v.get(Field.MESSAGE) != null && messageCanFill(v, eventId)) {
+            v.fillMissingFromMessage();
+        }
+        if (pipeEvent && !isPipeEventType(v.get(Field.EVENT_TYPE))) {
+            v.set(Field.EVENT_TYPE, eventId == 17 ? "CreatePipe" : "ConnectPipe");
+        }
+        long eventTime = eventTime(v);
+        if (eventTime == SysmonTime.INVALID) {
+            String utcTime = v.get(Field.UTC_TIME);
+            String recordTime = v.get(Field.RECORD_TIME);
+            String reason = utcTime == null && recordTime == null ? "no event time"
+                    : "invalid event time: UtcTime " + quoted(utcTime) + ", record time " + quoted(recordTime);
+            return deadLetter(format, reason, buf, off, len, origin);
+        }
+        SysmonEvent event = new SysmonEvent();
+        event.format = format;
+        event.host = v.get(Field.HOST);
+        event.eventId = eventId;
+        event.eventTime = eventTime;
+        event.processGuid = v.get(Field.PROCESS_GUID);
+        event.processId = v.get(Field.PROCESS_ID);
+        event.image = v.get(Field.IMAGE);
+        event.user = v.get(Field.USER);
+        event.eventType = v.get(Field.EVENT_TYPE);
+        event.pipeName = v.get(Field.PIPE_NAME);
+        event.queryName = v.get(Field.QUERY_NAME);
+        event.queryStatus = v.get(Field.QUERY_STATUS);
+        event.queryResults = v.get(Field.QUERY_RESULTS);
+        event.origin = origin;
+        return SysmonRecord.event(event);
+    }
+
+    /** Sysmon's User, else the ECS user, else nxlog's account of the record, else the record's SID. */
+    private static String user(FieldValues v) {
+        String user = v.get(Field.USER);
+        if (user == null) {
+            String domain = v.get(Field.ECS_USER_DOMAIN);
+            String name = v.get(Field.ECS_USER_NAME);
+            user = domain != null && name != null ? domain + "\\" + name : name;
+        }
+        if (user == null) {
+            String domain = v.get(Field.NXLOG_DOMAIN);
+            String account = v.get(Field.NXLOG_ACCOUNT);
+            user = domain != null && account != null ? domain + "\\" + account : null;
+        }
+        return user != null ? user : v.get(Field.USER_SID);
+    }
+
+    /**
+     * Whether the rendered Message is worth reading: a field this kind of event has is missing (or,
+     * for a pipe event, its EventType). Keeps the scan off the common path of complete records.
+     */
+    private static boolean messageCanFill(FieldValues v, int eventId) {
+        return anyMissing(v, EVERY_EVENT_FIELDS)
+                || (eventId == 17 || eventId == 18) && anyMissing(v, PIPE_EVENT_FIELDS)
+                || eventId == 22 && anyMissing(v, DNS_EVENT_FIELDS);
+    }
+
+    private static boolean anyMissing(FieldValues v, Field[] fields) {
+        for (Field field : fields) {
+            if (v.get(field) == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long eventTime(FieldValues v) {
+        String utcTime = v.get(Field.UTC_TIME);
+        long time = utcTime == null ? SysmonTime.INVALID : SysmonTime.parseUtcTime(utcTime);
+        String recordTime = v.get(Field.RECORD_TIME);
+        if (time == SysmonTime.INVALID && recordTime != null) {
+            time = SysmonTime.parseRecordTime(recordTime);
+        }
+        return time;
+    }
+
+    private static boolean isPipeEventType(String eventType) {
+        return "CreatePipe".equalsIgnoreCase(eventType) || "ConnectPipe".equalsIgnoreCase(eventType);
+    }
+
+    private static boolean mentionsSysmon(String text) {
+        if (text == null) {
+            return false;
+        }
+        for (int i = 0; i + 6 <= text.length(); i++) {
+            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    /**
+     * Why bytes [from, to) are not text that JSON or XML could hold: malformed UTF-8 (overlong forms
+     * and surrogates included) or a control byte. Checked up front so that every reader refuses
+     * alike, and so that Jackson cannot take NUL-laden bytes for UTF-16.
+     *
+     * @return null for good text; positions in the reason count from {@code lineStart}
+     */
+    static String textProblem(byte[] buf, int from, int to, int lineStart) {
+        int i = from;
+        while (i < to) {
+            int b = buf[i];
+            if (b >= 0) {
+                if (b < 0x20 && b != '\t' && b != '\r' && b != '\n') {
+                    return String.format("control byte 0x%02x at byte %d", b, i - lineStart);
+                }
+                i++;
+                continue;
+            }
+            b &= 0xFF;
+            int continuations = b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2 : b >= 0xF0 && b <= 0xF4 ? 3 : 0;
+            // The second byte's range rules out overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+            int low = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+            int high = b == 0xED ? 0x9F : b == 0xF4 ? 0x8F : 0xBF;
+            boolean valid = continuations > 0 && i + continuations < to
+                    && (buf[i + 1] & 0xFF) >= low && (buf[i + 1] & 0xFF) <= high;
+            for (int k = 2; valid && k <= continuations; k++) {
+                valid = (buf[i + k] & 0xC0) == 0x80;
+            }
+            if (!valid) {
+                return "invalid UTF-8 at byte " + (i - lineStart);
+            }
+            i += continuations + 1;
+        }
+        return null;
+    }
+
+    /** The first line of a library's message, cut short enough for a dead-letter reason. */
+    static String firstLine(String message) {
+        if (message == null) {
+            return "(no detail)";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > MAX_REASON_CHARS ? line.substring(0, MAX_REASON_CHARS) : line;
+    }
+
+    private static String quoted(String value) {
+        if (value == null) {
+            return "(none)";
+        }
+        return "'" + (value.length() > 64 ? value.substring(0, 64) + "..." : value) + "'";
+    }
+
+    private static SysmonRecord deadLetter(SourceFormat format, String reason, byte[] buf, int off, int len, Origin origin) {
+        return SysmonRecord.deadLetter(format, DeadLetter.of(origin, reason, buf, off, len));
+    }
+}
