@@ -74,6 +74,10 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         atTime.add(finding);
         pending.put(finding.time, atTime);
         ctx.timerService().registerEventTimeTimer(finding.time);
+        // Every window starts at some finding's time, so a timer one window after each finding
+        // closes every window. Registered here, not when the window opens in onTimer: a batch
+        // job ignores timers registered while its timers fire at the end of a key.
+        ctx.timerService().registerEventTimeTimer(finding.time + suppressionMillis);
     }
 
     @Override
@@ -111,7 +115,6 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             merge(alert.pipeNames, f.pipeNames);
             merge(alert.queryNames, f.queryNames);
             merge(alert.relatedAlertIds, f.relatedAlertIds);
-            ctx.timerService().registerEventTimeTimer(alert.windowStart + suppressionMillis);
             alert.changedSinceEmitted = true;
             if (emitOnOpen) {
                 emit(alert, out);
