@@ -125,7 +125,8 @@ final class XmlEventReader {
     private boolean readField(XMLStreamReader reader, String section, String name, FieldValues values)
             throws XMLStreamException, Refused {
         if (section.equals("EventData")) {
-            Field field = name.equals("Data") ? DATA_FIELDS.get(reader.getAttributeValue(null, "Name")) : null;
+            String dataName = name.equals("Data") ? reader.getAttributeValue(null, "Name") : null;
+            Field field = dataName == null ? null : DATA_FIELDS.get(dataName);
             if (field == null) {
                 return false;
             }
