@@ -16,8 +16,8 @@ import javax.xml.stream.XMLStreamReader;
  */
 final class XmlEventReader {
 
-    static final String DOCTYPE_REFUSED = "XML with DOCTYPE refused";
-    static final String NOT_AN_EVENT = "XML that is not an <Event>";
+    private static final String DOCTYPE_REFUSED = "XML with DOCTYPE refused";
+    private static final String NOT_AN_EVENT = "XML that is not an <Event>";
 
     private static final Map<String, Field> DATA_FIELDS = Map.of(
             "UtcTime", Field.UTC_TIME,
