@@ -20,6 +20,11 @@ import java.util.Set;
  */
 final class JsonEventReader {
 
+    /** Thread-safe and holds the shared key-name cache, so one for all readers. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+
     /** The candidate source paths of each field, best first. JSON keys are case-sensitive. */
     private static final Map<String, Candidate> CANDIDATES = new HashMap<>();
     /** Paths of objects worth descending into: every proper prefix of a candidate path. */
@@ -65,11 +70,6 @@ final class JsonEventReader {
             }
         }
     }
-
-    /** Thread-safe and holds the shared key-name cache, so one for all readers. */
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .build();
 
     /**
      * Reads the JSON object in {@code buf[off, off+len)} into {@code values} and sets its format.
@@ -156,7 +156,7 @@ final class JsonEventReader {
     }
 
     /** Decodes the five XML entities and numeric character references; anything else stays as written. */
-    static String decodeEntities(String text) {
+    private static String decodeEntities(String text) {
         StringBuilder out = new StringBuilder(text.length());
         int copied = 0;
         for (int amp = text.indexOf('&'); amp >= 0; amp = text.indexOf('&', amp + 1)) {

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * Recognises one input line as a Sysmon event in any of the input formats (CONTRACT "Inputs") and
- * normalises it, or says why it is not one. The format is told per line by its first byte:
- * {@code <} XML, {@code {} JSON.
+ * normalises it, or says why it is not one. The format is told per line by its first byte: '&lt;'
+ * XML, '&#123;' JSON.
  *
  * <p>One instance per thread: it reuses its buffers and is not thread-safe.
  */
@@ -34,7 +34,8 @@ public final class SysmonLineParser {
     /**
      * Reads {@code buf[off, off+len)}: one line without its newline. A trailing {@code \r},
      * surrounding whitespace and a UTF-8 byte order mark are ignored. Never throws for any content
-     * of the line: whatever is not a Sysmon event becomes a dead letter with the reason.
+     * of the line: whatever is not a Sysmon event becomes a dead letter with the reason. The
+     * record's format is what the line was taken for, UNKNOWN where that could not be told.
      *
      * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not lie within {@code buf}
      */
@@ -50,6 +51,10 @@ public final class SysmonLineParser {
     }
 
     private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {
+        if (len > MAX_LINE_BYTES) {
+            return deadLetter(SourceFormat.UNKNOWN,
+                    "line too long: " + len + " bytes (limit " + MAX_LINE_BYTES + ")", buf, off, len, origin);
+        }
         int start = off;
         int end = off + len;
         if (len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
@@ -70,10 +75,6 @@ public final class SysmonLineParser {
             String reason = JsonEventReader.isJsonScalar(buf, start, end - start) ? "JSON is not an object"
                     : String.format("not JSON or XML (starts with byte 0x%02x)", first & 0xFF);
             return deadLetter(SourceFormat.UNKNOWN, reason, buf, off, len, origin);
-        }
-        if (end - start > MAX_LINE_BYTES) {
-            return deadLetter(SourceFormat.UNKNOWN,
-                    "line too long: " + len + " bytes (limit " + MAX_LINE_BYTES + ")", buf, off, len, origin);
         }
         String badText = textProblem(buf, start, end, off);
         if (badText != null) {
@@ -110,6 +111,7 @@ public final class SysmonLineParser {
         boolean pipeEvent = eventId == 17 || eventId == 18;
         v.set(Field.USER, user(v));
         if (pipeEvent) {
+            // Winlogbeat moves PipeName to file.name; in other events file.name is a file's.
             if (v.get(Field.PIPE_NAME) == null) {
                 v.set(Field.PIPE_NAME, v.get(Field.ECS_FILE_NAME));
             }
@@ -221,7 +223,7 @@ public final class SysmonLineParser {
      *
      * @return null for good text; positions in the reason count from {@code lineStart}
      */
-    static String textProblem(byte[] buf, int from, int to, int lineStart) {
+    private static String textProblem(byte[] buf, int from, int to, int lineStart) {
         int i = from;
         while (i < to) {
             int b = buf[i];

@@ -16,8 +16,8 @@ import javax.xml.stream.XMLStreamReader;
  */
 final class XmlEventReader {
 
-    static final String DOCTYPE_REFUSED = "XML with DOCTYPE refused";
-    static final String NOT_AN_EVENT = "XML that is not an <Event>";
+    private static final String DOCTYPE_REFUSED = "XML with DOCTYPE refused";
+    private static final String NOT_AN_EVENT = "XML that is not an <Event>";
 
     private static final Map<String, Field> DATA_FIELDS = Map.of(
             "UtcTime", Field.UTC_TIME,
@@ -125,7 +125,8 @@ final class XmlEventReader {
     private boolean readField(XMLStreamReader reader, String section, String name, FieldValues values)
             throws XMLStreamException, Refused {
         if (section.equals("EventData")) {
-            Field field = name.equals("Data") ? DATA_FIELDS.get(reader.getAttributeValue(null, "Name")) : null;
+            String dataName = name.equals("Data") ? reader.getAttributeValue(null, "Name") : null;
+            Field field = dataName == null ? null : DATA_FIELDS.get(dataName);
             if (field == null) {
                 return false;
             }

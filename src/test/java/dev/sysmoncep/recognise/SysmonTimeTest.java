@@ -33,7 +33,7 @@ class SysmonTimeTest {
     @Test
     void agreesWithJavaTimeOverCenturies() {
         Random random = new Random(42);
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 10_000; i++) {
             long second = random.nextLong(-2_208_988_800L, 7_258_118_400L); // 1900 .. 2200
             int milli = random.nextInt(1000);
             LocalDateTime t = LocalDateTime.ofEpochSecond(second, milli * 1_000_000, ZoneOffset.UTC);
