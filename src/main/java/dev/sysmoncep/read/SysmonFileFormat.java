@@ -58,7 +58,7 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private final String file;
         private final InputStream stream;
         private final LineReader lines;
-        private final SysmonLineParser parser = new SysmonLineParser();
+        private final SysmonLineParser parser;
         private final int maxLineBytes;
         private long lineNumber;
 
@@ -66,6 +66,7 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
             Path path = split.path();
             this.file = path.toString();
             this.maxLineBytes = maxLineBytes;
+            this.parser = new SysmonLineParser(maxLineBytes);
             FSDataInputStream raw = path.getFileSystem().open(path);
             InflaterInputStreamFactory<?> inflater = StandardDeCompressors.getDecompressorForFileName(path.getPath());
             this.stream = inflater == null ? raw : inflater.create(raw);

@@ -14,10 +14,10 @@ import java.util.Objects;
 public final class SysmonLineParser {
 
     /**
-     * Longest line read. The largest Sysmon records (32 KiB command lines, twice over with the
-     * rendered Message) stay far below; a longer line is an error or an attack on the reader.
+     * Longest line read by default. The largest Sysmon records (32 KiB command lines, twice over
+     * with the rendered Message) stay far below; a longer line is an error or an attack on the reader.
      */
-    public static final int MAX_LINE_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
     private static final int MAX_REASON_CHARS = 200;
 
@@ -27,9 +27,18 @@ public final class SysmonLineParser {
     private static final Field[] PIPE_EVENT_FIELDS = {Field.EVENT_TYPE, Field.PIPE_NAME};
     private static final Field[] DNS_EVENT_FIELDS = {Field.QUERY_NAME, Field.QUERY_STATUS, Field.QUERY_RESULTS};
 
+    private final int maxLineBytes;
     private final FieldValues values = new FieldValues();
     private final JsonEventReader json = new JsonEventReader();
     private final XmlEventReader xml = new XmlEventReader();
+
+    public SysmonLineParser() {
+        this(DEFAULT_MAX_LINE_BYTES);
+    }
+
+    public SysmonLineParser(int maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
+    }
 
     /**
      * Reads {@code buf[off, off+len)}: one line without its newline. A trailing {@code \r},
@@ -51,9 +60,9 @@ public final class SysmonLineParser {
     }
 
     private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {
-        if (len > MAX_LINE_BYTES) {
+        if (len > maxLineBytes) {
             return deadLetter(SourceFormat.UNKNOWN,
-                    "line too long: " + len + " bytes (limit " + MAX_LINE_BYTES + ")", buf, off, len, origin);
+                    "line too long: " + len + " bytes (limit " + maxLineBytes + ")", buf, off, len, origin);
         }
         int start = off;
         int end = off + len;
@@ -109,7 +118,6 @@ public final class SysmonLineParser {
             return deadLetter(format, "event id is not an integer: " + quoted(id), buf, off, len, origin);
         }
         boolean pipeEvent = eventId == 17 || eventId == 18;
-        v.set(Field.USER, user(v));
         if (pipeEvent) {
             // Winlogbeat moves PipeName to file.name; in other events file.name is a file's.
             if (v.get(Field.PIPE_NAME) == null) {
@@ -122,6 +130,8 @@ public final class SysmonLineParser {
         if (format == SourceFormat.FLAT_JSON && v.get(Field.MESSAGE) != null && messageCanFill(v, eventId)) {
             v.fillMissingFromMessage();
         }
+        // After the Message: its User line names the process owner, the record's account only the collector's.
+        v.set(Field.USER, user(v));
         if (pipeEvent && !isPipeEventType(v.get(Field.EVENT_TYPE))) {
             v.set(Field.EVENT_TYPE, eventId == 17 ? "CreatePipe" : "ConnectPipe");
         }

@@ -10,7 +10,7 @@ public final class DetectionSettings implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
-    public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_LINE_BYTES = dev.sysmoncep.recognise.SysmonLineParser.DEFAULT_MAX_LINE_BYTES;
 
     private final RuleSet rules;
     private Duration suppressionWindow;

@@ -221,6 +221,10 @@ class SysmonLineParserTest {
                 .isEqualTo("S-1-5-18");
         assertThat(event("{\"EventID\":1,\"winlog\":{\"user\":{\"identifier\":\"S-1-5-18\"}}" + PIPE_TIME + "}").user)
                 .isEqualTo("S-1-5-18");
+        assertThat(event("{\"EventID\":18,\"AccountName\":\"SYSTEM\",\"Domain\":\"NT AUTHORITY\",\"UserID\":\"S-1-5-18\","
+                + "\"Message\":\"Pipe Connected:\\r\\nUser: CORP\\\\alice\"" + PIPE_TIME + "}").user)
+                .as("the process owner in Message wins over the record's account")
+                .isEqualTo("CORP\\alice");
     }
 
     @Test
