@@ -4,17 +4,20 @@ import dev.sysmoncep.alert.AlertDocument;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Writes alerts to Elasticsearch 7, 8, 9 or OpenSearch 2 through the {@code _bulk} API, one document
@@ -32,10 +35,12 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p>Delivery is at least once: alerts buffered at a checkpoint are in the sink's state, and a batch
  * in flight holds the checkpoint until it is written. Writing by id makes the repeats harmless.
- * Updates of one alert reach the cluster in order as long as {@code maxInFlightRequests} is 1, the
- * default; with more, a retried older version could land after a newer one.
+ * Updates of one alert reach the cluster in order: the sink sends all versions of an alert to the
+ * same writer, and a writer has one bulk request in flight ({@code maxInFlightRequests} 1, the
+ * default; with more, a retried older version could land after a newer one).
  */
-public final class ElasticsearchAlertSink extends AsyncSinkBase<AlertDocument, AlertIndexRequest> {
+public final class ElasticsearchAlertSink extends AsyncSinkBase<AlertDocument, AlertIndexRequest>
+        implements SupportsPreWriteTopology<AlertDocument> {
     private static final long serialVersionUID = 1L;
 
     private final ElasticsearchConnection connection;
@@ -66,6 +71,30 @@ public final class ElasticsearchAlertSink extends AsyncSinkBase<AlertDocument, A
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** All versions of an alert go to one writer, so they reach the cluster in the order they came. */
+    @Override
+    public DataStream<AlertDocument> addPreWriteTopology(DataStream<AlertDocument> alerts) {
+        return alerts.partitionCustom(new ByAlertId(), new AlertIdOf());
+    }
+
+    private static final class AlertIdOf implements KeySelector<AlertDocument, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(AlertDocument alert) {
+            return alert.id == null ? "" : alert.id;
+        }
+    }
+
+    private static final class ByAlertId implements Partitioner<String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int partition(String alertId, int writers) {
+            return Math.floorMod(alertId.hashCode(), writers);
+        }
     }
 
     @Override
@@ -132,7 +161,7 @@ public final class ElasticsearchAlertSink extends AsyncSinkBase<AlertDocument, A
 
     /** Settings of the sink; only {@link #url} is required. */
     public static final class Builder {
-        private final List<String> urls = new ArrayList<>();
+        private List<String> urls = List.of();
         private String index = AlertIndexName.DEFAULT;
         private String username;
         private Secret password;
@@ -158,7 +187,7 @@ public final class ElasticsearchAlertSink extends AsyncSinkBase<AlertDocument, A
          * behind a reverse proxy, e.g. {@code https://gateway.example/elasticsearch}.
          */
         public Builder url(String... urls) {
-            this.urls.addAll(List.of(urls));
+            this.urls = List.of(urls);
             return this;
         }
 
