@@ -165,7 +165,7 @@ abstract class AlertSinkContract {
         assertThat(stored.get(alerts.get(1).id).path("_source").path("event").path("count").asInt()).isEqualTo(1);
     }
 
-    @ParameterizedTest(name = "HTTP {0}")
+    @ParameterizedTest(name = "[{index}] HTTP {0}")
     @ValueSource(ints = {429, 503})
     void retriesBulkRequestsThatAnOverloadedNodeTurnsAway(int status) throws Exception {
         List<AlertDocument> alerts = SampleAlerts.all();
@@ -178,11 +178,13 @@ abstract class AlertSinkContract {
         assertWrittenExactlyOnce(alerts);
     }
 
-    @Test
-    void waitsForANodeThatIsDownAtStart() throws Exception {
+    /** Down while the writers put the template, or, without that, when they send their first bulk request. */
+    @ParameterizedTest(name = "[{index}] template installed by the sink: {0}")
+    @ValueSource(booleans = {true, false})
+    void waitsForANodeThatIsDownAtStart(boolean installTemplate) throws Exception {
         List<AlertDocument> alerts = SampleAlerts.all();
         try (NodeProxy proxy = NodeProxy.inFrontOf(node().url())) {
-            JobClient job = startWriting(sink().url(proxy.url()).build(), alerts);
+            JobClient job = startWriting(sink().url(proxy.url()).installTemplate(installTemplate).build(), alerts);
 
             awaitCounter(job.getJobID(), "requestsRetried", 3);
             proxy.open();
