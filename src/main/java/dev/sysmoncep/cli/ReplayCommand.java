@@ -50,6 +50,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     DetectionOptions detection = new DetectionOptions();
 
+    @Mixin
+    ElasticsearchOptions elasticsearch = new ElasticsearchOptions();
+
     @Override
     public Integer call() throws Exception {
         for (Path input : inputs) {
@@ -88,6 +91,7 @@ public final class ReplayCommand implements Callable<Integer> {
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);
         streams.alerts().sinkTo(new LineFileSink<>(output, OutputLines::alert))
                 .name("Alert file").uid("alert-file").setParallelism(1);
+        elasticsearch.attach(streams.alerts());
         if (deadLetterFile != null) {
             streams.deadLetters().sinkTo(new LineFileSink<>(deadLetterFile, OutputLines::deadLetter))
                     .name("Dead-letter file").uid("dead-letter-file").setParallelism(1);

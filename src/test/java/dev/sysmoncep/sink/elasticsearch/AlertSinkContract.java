@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.alert.AlertDocument;
+import dev.sysmoncep.cli.ReplayCommand;
+import dev.sysmoncep.recognise.SourceFormat;
+import picocli.CommandLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -338,6 +342,32 @@ abstract class AlertSinkContract {
             new DashboardCheck(Path.of("job/elasticsearch", file), node().rest()).assertFindsSampleAlerts();
         }
         node().rest().deleteIndices("sysmon-cep-alerts-*");
+    }
+
+    @Test
+    void aReplayOfTheAttackScenariosWritesExactlyTheExpectedAlertsAndASecondReplayAddsNone(@TempDir Path dir)
+            throws Exception {
+        Scenarios.Scenario scenario = Scenarios.qakbotLike();
+        Path input = Scenarios.write(dir.resolve("in/attack.log"), scenario.events(), SourceFormat.XML, 5);
+        String[] args = {"--input", input.toString(), "--output", dir.resolve("alerts.jsonl").toString(),
+                "--elasticsearch", node().url().toString(), "--elasticsearch-index", prefix + "-{yyyy.MM}"};
+
+        for (int run = 0; run < 2; run++) {
+            ReplayCommand replay = new ReplayCommand();
+            new CommandLine(replay).parseArgs(args);
+            replay.run();
+        }
+
+        Map<String, JsonNode> stored = documents(prefix + "-*");
+        assertThat(stored.values()).extracting(hit -> new Scenarios.Expected(
+                        hit.at("/_source/rule/id").asText(), hit.at("/_source/host/name").asText(),
+                        hit.at("/_source/process/entity_id").asText(), hit.at("/_source/event/count").asLong()))
+                .containsExactlyInAnyOrderElementsOf(scenario.expected());
+        List<String> fileIds = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve("alerts.jsonl"))) {
+            fileIds.add(NodeRest.JSON.readTree(line).at("/event/id").asText());
+        }
+        assertThat(fileIds).containsExactlyInAnyOrderElementsOf(stored.keySet());
     }
 
     // --- running jobs ---
