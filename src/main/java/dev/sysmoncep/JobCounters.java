@@ -22,6 +22,8 @@ public final class JobCounters {
     public static final String EVENTS_PARSED_PREFIX = EVENTS_PARSED + ".";
     /** Prefix of the per-rule alert counts (alerts.<rule id>). */
     public static final String ALERTS_PREFIX = ALERTS + ".";
+    /** Dead letters per kind of reason ({@link BoundedCounts}, accumulator only). */
+    public static final String DEAD_LETTER_REASONS = "deadLetterReasons";
 
     private final RuntimeContext context;
     private final Map<String, Count> counts = new HashMap<>();

@@ -200,7 +200,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
     }
 
     /** Splunk's risk bands, with the numeric severities Elastic's detection rules use. */
-    enum Severity {
+    public enum Severity {
         INFORMATIONAL("informational", 1), LOW("low", 21), MEDIUM("medium", 47), HIGH("high", 73), CRITICAL("critical", 99);
 
         final String label;
@@ -211,7 +211,11 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
             this.number = number;
         }
 
-        static Severity of(int riskScore) {
+        public String label() {
+            return label;
+        }
+
+        public static Severity of(int riskScore) {
             if (riskScore > 80) {
                 return CRITICAL;
             }

@@ -3,6 +3,7 @@ package dev.sysmoncep.cli;
 import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.workflow.DetectionSettings;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -39,18 +40,56 @@ public final class DetectionOptions {
             defaultValue = "1048576")
     int maxLineBytes;
 
-    DetectionSettings settings() throws IOException {
-        RuleSet rules = rulesFile == null ? RuleSet.bundled() : RuleSet.load(rulesFile);
-        DetectionSettings s = new DetectionSettings(rules)
-                .outOfOrderness(outOfOrderness)
-                .idleness(idleness)
-                .maxLineBytes(maxLineBytes);
+    /**
+     * The rules and windows in force.
+     *
+     * @throws UserError for a rule file that is missing or invalid, or an option value out of range
+     */
+    DetectionSettings settings() {
+        RuleSet rules = rulesFile == null ? RuleSet.bundled() : loadRules(rulesFile);
+        DetectionSettings s = new DetectionSettings(rules);
+        set("--out-of-orderness", outOfOrderness, () -> s.outOfOrderness(outOfOrderness));
+        set("--idleness", idleness, () -> s.idleness(idleness));
+        set("--max-line-bytes", maxLineBytes, () -> s.maxLineBytes(maxLineBytes));
         if (suppressionWindow != null) {
-            s.suppressionWindow(suppressionWindow);
+            set("--suppression-window", suppressionWindow, () -> s.suppressionWindow(suppressionWindow));
         }
         if (sequenceWindow != null) {
-            s.sequenceWindow(sequenceWindow);
+            set("--sequence-window", sequenceWindow, () -> s.sequenceWindow(sequenceWindow));
         }
         return s;
+    }
+
+    /** Applies one option's value; a value out of range is a usage error naming the option. */
+    private static void set(String option, Object value, Runnable apply) {
+        try {
+            apply.run();
+        } catch (IllegalArgumentException outOfRange) {
+            throw UserError.usage(option + " " + (value instanceof Duration d ? Human.window(d) : value)
+                    + " is out of range: " + outOfRange.getMessage(), "see --help for the option's values");
+        }
+    }
+
+    /** Where the rules come from, for listings. */
+    String rulesSource() {
+        return rulesFile == null ? "bundled " + RuleSet.BUNDLED : rulesFile.toString();
+    }
+
+    private static RuleSet loadRules(Path file) {
+        String fix = "fix the file, or leave out --rules to use the bundled rules";
+        if (!Files.isRegularFile(file)) {
+            throw UserError.config("rule file " + file + (Files.exists(file) ? " is not a file" : " does not exist"),
+                    "check the path given to --rules");
+        }
+        try {
+            return RuleSet.load(file);
+        } catch (IllegalArgumentException invalid) {
+            // Most messages start with the file name already; those of a rule's fields do not.
+            String problem = invalid.getMessage().startsWith(file.toString()) ? invalid.getMessage()
+                    : file + ": " + invalid.getMessage();
+            throw UserError.config("bad rule file " + problem, fix);
+        } catch (IOException unreadable) {
+            throw UserError.config("cannot read rule file " + file + ": " + unreadable.getMessage(), fix);
+        }
     }
 }

@@ -1,42 +1,60 @@
 package dev.sysmoncep.cli;
 
+import dev.sysmoncep.read.ReadProgress;
 import dev.sysmoncep.read.SysmonFileFormat;
+import dev.sysmoncep.read.UnreadableFileException;
+import dev.sysmoncep.recognise.SysmonRecord;
 import dev.sysmoncep.sink.LineFileSink;
 import dev.sysmoncep.sink.OutputLines;
 import dev.sysmoncep.workflow.DetectionSettings;
 import dev.sysmoncep.workflow.DetectionStreams;
 import dev.sysmoncep.workflow.DetectionWorkflow;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code replay}: the whole detection over log files, in Flink's BATCH mode, alerts to a file. */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Replays Sysmon logs through the detection in Flink's BATCH mode and writes each alert once, "
                     + "in its final state, as a JSON line.",
-            "Inputs are files or directories (read recursively; .gz, .bz2, .xz read transparently) "
-                    + "of Splunk XmlWinEventLog, flat Sysmon JSON (OTRF, nxlog) or Winlogbeat/Elastic "
-                    + "Agent ECS JSON lines, mixed freely. Runs on an embedded Flink, or on a cluster "
-                    + "when submitted with flink run."})
+            "Inputs are files or directories (read recursively; .gz, .bz2, .xz read transparently; names "
+                    + "starting with '.' or '_' skipped) of Splunk XmlWinEventLog, flat Sysmon JSON (OTRF, "
+                    + "nxlog) or Winlogbeat/Elastic Agent ECS JSON lines, mixed freely. Runs on an embedded "
+                    + "Flink, or on a cluster when submitted with flink run.",
+            "Shows progress on stderr while it runs and a report on stdout at the end."})
 public final class ReplayCommand implements Callable<Integer> {
-    @Option(names = {"-i", "--input"}, paramLabel = "PATH", required = true,
-            description = "File or directory to read; repeat for more.")
+    /** How the end-of-run report is printed; lower case, as typed on the command line. */
+    enum ReportFormat { text, json }
+
+    @Option(names = {"-i", "--input"}, paramLabel = "PATH", required = true, split = "\\n", hideParamSyntax = true,
+            description = "File or directory to read; repeat for more (a YAML --config file takes a list).")
     List<Path> inputs;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
             description = "Alert lines (JSON, one alert per line) go here; written under a temporary name "
-                    + "and renamed when the replay has finished.")
+                    + "and renamed when the replay has finished. Its directory must exist.")
     Path output;
 
     @Option(names = "--dead-letter", paramLabel = "FILE",
@@ -47,34 +65,61 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Flink parallelism (default: the number of cores, or the cluster's default).")
     Integer parallelism;
 
+    @Option(names = "--report", paramLabel = "FORMAT", defaultValue = "text",
+            description = "End-of-run report on stdout: text or json (default: ${DEFAULT-VALUE}).")
+    ReportFormat report;
+
+    @Option(names = {"-q", "--quiet"},
+            description = "No progress and no report: only errors, and the exit code.")
+    boolean quiet;
+
+    @Option(names = "--no-progress", description = "No progress lines on stderr.")
+    boolean noProgress;
+
+    @Option(names = "--progress-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "10s",
+            description = "When stderr is not a terminal, one progress line per this interval "
+                    + "(default: ${DEFAULT-VALUE}); a terminal gets one line, updated every second.")
+    Duration progressInterval;
+
     @Mixin
     DetectionOptions detection = new DetectionOptions();
 
     @Mixin
     ElasticsearchOptions elasticsearch = new ElasticsearchOptions();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        for (Path input : inputs) {
-            if (!Files.exists(input)) {
-                System.err.println("sysmon-cep replay: input " + input + " does not exist");
-                return 2;
-            }
-            if (!Files.isReadable(input)) {
-                System.err.println("sysmon-cep replay: input " + input + " is not readable");
-                return 2;
-            }
-        }
-        long started = System.nanoTime();
         RunSummary summary = run();
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.print(summary.render(seconds, output, deadLetterFile));
+        if (!quiet) {
+            ReplayReport r = ReplayReport.of(summary, output, deadLetterFile);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(report == ReportFormat.json ? r.json().toPrettyString() + System.lineSeparator() : r.text());
+            out.flush();
+        }
         return 0;
     }
 
-    /** Runs the replay to its end and returns its counts. */
+    /**
+     * Checks the inputs and outputs, runs the replay to its end and returns its counts.
+     *
+     * @throws UserError for a problem with the options, inputs, outputs or rules, found before
+     *     Flink starts where possible, or an input file that turned out unreadable
+     */
     public RunSummary run() throws Exception {
         DetectionSettings settings = detection.settings().emitOnOpen(false);
+        if (progressInterval.isNegative() || progressInterval.isZero()) {
+            throw UserError.usage("--progress-interval must be positive", "e.g. --progress-interval 30s");
+        }
+        InputFiles in = InputFiles.scan(inputs);
+        OutputFile alertFile = OutputFile.check(output, "--output");
+        OutputFile deadLetters = deadLetterFile == null ? null : OutputFile.check(deadLetterFile, "--dead-letter");
+        if (deadLetters != null && deadLetters.path().equals(alertFile.path())) {
+            throw UserError.usage("--output and --dead-letter both name " + output, "give each its own file");
+        }
 
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -83,21 +128,94 @@ public final class ReplayCommand implements Callable<Integer> {
         if (parallelism != null) {
             env.setParallelism(parallelism);
         }
-
-        FileSource<dev.sysmoncep.recognise.SysmonRecord> source = FileSource
-                .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes()),
-                        inputs.stream().map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri())).toArray(org.apache.flink.core.fs.Path[]::new))
+        String runId = UUID.randomUUID().toString();
+        FileSource<SysmonRecord> source = FileSource
+                .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId), in.sourcePaths())
                 .build();
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);
         streams.alerts().sinkTo(new LineFileSink<>(output, OutputLines::alert))
                 .name("Alert file").uid("alert-file").setParallelism(1);
         elasticsearch.attach(streams.alerts());
-        if (deadLetterFile != null) {
+        if (deadLetters != null) {
             streams.deadLetters().sinkTo(new LineFileSink<>(deadLetterFile, OutputLines::deadLetter))
                     .name("Dead-letter file").uid("dead-letter-file").setParallelism(1);
         }
 
-        JobExecutionResult result = env.execute("sysmon-cep replay");
-        return RunSummary.of(result, settings.rules());
+        ReplayProgress progress = quiet || noProgress ? null
+                : new ReplayProgress(spec.commandLine().getErr(), System.console() != null, in);
+        long started = System.nanoTime();
+        try (ReadProgress reading = ReadProgress.start(runId)) {
+            JobExecutionResult result;
+            try {
+                result = await(env.executeAsync("sysmon-cep replay"), progress, reading);
+            } catch (Exception e) {
+                throw failed(e, progress, alertFile, deadLetters);
+            }
+            RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), settings.rules(), in,
+                    Duration.ofNanos(System.nanoTime() - started));
+            if (progress != null) {
+                progress.finished(summary);
+            }
+            return summary;
+        }
+    }
+
+    /** Waits for the job, showing progress at each interval; no timer thread, no sleeping. */
+    private JobExecutionResult await(JobClient job, ReplayProgress progress, ReadProgress reading) throws Exception {
+        CompletableFuture<JobExecutionResult> done = job.getJobExecutionResult();
+        if (progress == null) {
+            return done.get();
+        }
+        // Readers in this JVM count into `reading`; on a cluster they cannot, and only accumulators tell.
+        boolean readersHere = job instanceof MiniClusterJobClient;
+        long tick = progress.inPlace() ? Math.min(1000, progressInterval.toMillis()) : progressInterval.toMillis();
+        while (true) {
+            try {
+                return done.get(tick, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                Map<String, Long> accumulators = accumulators(job);
+                if (readersHere) {
+                    progress.reading(reading.snapshot(), accumulators);
+                } else {
+                    progress.running(accumulators);
+                }
+            }
+        }
+    }
+
+    /** The job's counts so far; none if the cluster does not answer quickly. */
+    private static Map<String, Long> accumulators(JobClient job) {
+        try {
+            return RunSummary.counts(job.getAccumulators().get(2, TimeUnit.SECONDS));
+        } catch (Exception notNow) {
+            return Map.of();
+        }
+    }
+
+    /**
+     * Removes what the failed run renamed into place, so no output looks complete (the sinks delete
+     * their temporary files themselves), and says why it failed: a user's problem by its class,
+     * anything else as a failed job.
+     */
+    private Exception failed(Exception e, ReplayProgress progress, OutputFile alertFile, OutputFile deadLetters) {
+        if (progress != null) {
+            progress.failed();
+        }
+        alertFile.removeIfWrittenByThisRun();
+        if (deadLetters != null) {
+            deadLetters.removeIfWrittenByThisRun();
+        }
+        String outcome = "no alert file was written"
+                + (Files.exists(alertFile.path()) ? " (" + output + " is from an earlier run)" : "");
+        UserError userError = SysmonCep.find(e, UserError.class);
+        if (userError != null) {
+            return userError;
+        }
+        UnreadableFileException unreadable = SysmonCep.find(e, UnreadableFileException.class);
+        if (unreadable != null) {
+            return new UserError(UserError.Kind.INPUT, "input " + unreadable.getMessage(),
+                    "repair or leave out " + unreadable.file() + " and replay again; " + outcome, e);
+        }
+        return new IllegalStateException("the replay failed: " + SysmonCep.describe(e) + "; " + outcome, e);
     }
 }

@@ -22,26 +22,36 @@ import org.apache.flink.core.fs.Path;
  * (in the source's fetcher thread), each knowing its file and line number. Files ending in
  * {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate} are decompressed on the fly. A file is
  * one split; its position is the number of lines already emitted, so a restored reader skips them.
+ * A file that cannot be read to its end fails the job with an {@link UnreadableFileException}
+ * naming it. Given a run id registered with {@link ReadProgress}, the readers report their
+ * progress there.
  */
 public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
     private static final int BATCH_LINES = 512;
 
     private final int maxLineBytes;
+    /** The {@link ReadProgress} run the readers report to, or null. */
+    private final String progressRunId;
 
     public SysmonFileFormat(int maxLineBytes) {
+        this(maxLineBytes, null);
+    }
+
+    public SysmonFileFormat(int maxLineBytes, String progressRunId) {
         this.maxLineBytes = maxLineBytes;
+        this.progressRunId = progressRunId;
     }
 
     @Override
     public Reader<SysmonRecord> createReader(Configuration config, FileSourceSplit split) throws IOException {
-        return new FileReader(split, 0, maxLineBytes);
+        return new FileReader(split, 0, maxLineBytes, ReadProgress.of(progressRunId));
     }
 
     @Override
     public Reader<SysmonRecord> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
         long linesDone = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
-        return new FileReader(split, linesDone, maxLineBytes);
+        return new FileReader(split, linesDone, maxLineBytes, ReadProgress.of(progressRunId));
     }
 
     @Override
@@ -55,24 +65,33 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
     }
 
     private static final class FileReader implements Reader<SysmonRecord> {
+        private final Path path;
         private final String file;
+        private final FSDataInputStream raw;
         private final InputStream stream;
         private final LineReader lines;
         private final SysmonLineParser parser;
         private final int maxLineBytes;
+        private final ReadProgress progress;
         private long lineNumber;
+        private long bytesReported;
 
-        FileReader(FileSourceSplit split, long linesDone, int maxLineBytes) throws IOException {
-            Path path = split.path();
+        FileReader(FileSourceSplit split, long linesDone, int maxLineBytes, ReadProgress progress) throws IOException {
+            this.path = split.path();
             this.file = path.toString();
             this.maxLineBytes = maxLineBytes;
+            this.progress = progress;
             this.parser = new SysmonLineParser(maxLineBytes);
-            FSDataInputStream raw = path.getFileSystem().open(path);
-            InflaterInputStreamFactory<?> inflater = StandardDeCompressors.getDecompressorForFileName(path.getPath());
-            this.stream = inflater == null ? raw : inflater.create(raw);
-            this.lines = new LineReader(stream, maxLineBytes);
-            while (lineNumber < linesDone && lines.next()) {
-                lineNumber++;
+            try {
+                this.raw = path.getFileSystem().open(path);
+                InflaterInputStreamFactory<?> inflater = StandardDeCompressors.getDecompressorForFileName(path.getPath());
+                this.stream = inflater == null ? raw : inflater.create(raw);
+                this.lines = new LineReader(stream, maxLineBytes);
+                while (lineNumber < linesDone && lines.next()) {
+                    lineNumber++;
+                }
+            } catch (IOException e) {
+                throw new UnreadableFileException(path, lineNumber, e);
             }
         }
 
@@ -81,9 +100,16 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
             SysmonRecord[] batch = new SysmonRecord[BATCH_LINES];
             long before = lineNumber;
             int n = 0;
-            while (n < BATCH_LINES && lines.next()) {
-                lineNumber++;
-                batch[n++] = recognise();
+            try {
+                while (n < BATCH_LINES && lines.next()) {
+                    lineNumber++;
+                    batch[n++] = recognise();
+                }
+            } catch (IOException e) {
+                throw new UnreadableFileException(path, lineNumber, e);
+            }
+            if (progress != null) {
+                report(batch, n);
             }
             if (n == 0) {
                 return null;
@@ -91,6 +117,26 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
             ArrayResultIterator<SysmonRecord> it = new ArrayResultIterator<>();
             it.set(batch, n, CheckpointedPosition.NO_OFFSET, before);
             return it;
+        }
+
+        /** Once per batch: bytes consumed of the stored file, and what the lines became. */
+        private void report(SysmonRecord[] batch, int n) throws IOException {
+            int events = 0;
+            int deadLetters = 0;
+            for (int i = 0; i < n; i++) {
+                SysmonRecord.Kind kind = batch[i].kind;
+                if (kind == SysmonRecord.Kind.EVENT) {
+                    events++;
+                } else if (kind == SysmonRecord.Kind.DEAD_LETTER) {
+                    deadLetters++;
+                }
+            }
+            long position = raw.getPos();
+            progress.batchRead(position - bytesReported, n, events, deadLetters);
+            bytesReported = position;
+            if (n == 0) {
+                progress.fileDone(); // an empty batch ends the split: the file has been read
+            }
         }
 
         private SysmonRecord recognise() {

@@ -1,6 +1,7 @@
 package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.read.Origin;
+import java.util.regex.Pattern;
 
 /** A line that is not a recognisable event: its bytes (possibly cut), why, and where it came from. */
 public class DeadLetter {
@@ -14,6 +15,10 @@ public class DeadLetter {
     /** Enough of a line to see what it was, without letting one hostile line fill a dead-letter topic. */
     public static final int MAX_KEPT_BYTES = 64 * 1024;
 
+    private static final Pattern QUOTED = Pattern.compile("'[^']*'");
+    /** Numbers, but not those that are part of a name such as UTF-8. */
+    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z0-9-])(0x[0-9a-fA-F]+|[0-9]+)");
+
     public DeadLetter() {}
 
     public static DeadLetter of(Origin origin, String reason, byte[] buf, int off, int len) {
@@ -23,6 +28,17 @@ public class DeadLetter {
         d.length = len;
         d.raw = java.util.Arrays.copyOfRange(buf, off, off + Math.min(len, MAX_KEPT_BYTES));
         return d;
+    }
+
+    /**
+     * The reason without its particulars (quoted values, numbers, positions), so that lines refused
+     * for the same cause count together: "invalid UTF-8 at byte #".
+     */
+    public static String reasonKind(String reason) {
+        if (reason == null) {
+            return "(no reason)";
+        }
+        return NUMBER.matcher(QUOTED.matcher(reason).replaceAll("'...'")).replaceAll("#");
     }
 
     public boolean truncated() {

@@ -1,5 +1,6 @@
 package dev.sysmoncep.recognise;
 
+import dev.sysmoncep.BoundedCounts;
 import dev.sysmoncep.JobCounters;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -13,12 +14,15 @@ import org.apache.flink.util.OutputTag;
 public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent> {
     private static final long serialVersionUID = 1L;
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+    /** Enough kinds of reason for a report's top list; the rest are counted together. */
+    private static final int MAX_REASON_KINDS = 50;
 
     private transient JobCounters.Count linesRead;
     private transient JobCounters.Count eventsParsed;
     private transient JobCounters.Count notSysmon;
     private transient JobCounters.Count deadLettered;
     private transient JobCounters.Count[] eventsPerFormat;
+    private transient BoundedCounts deadLetterReasons;
 
     @Override
     public void open(OpenContext openContext) {
@@ -31,6 +35,8 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
         for (SourceFormat f : SourceFormat.values()) {
             eventsPerFormat[f.ordinal()] = counters.get(JobCounters.EVENTS_PARSED_PREFIX + f.name());
         }
+        deadLetterReasons = new BoundedCounts(MAX_REASON_KINDS);
+        getRuntimeContext().addAccumulator(JobCounters.DEAD_LETTER_REASONS, deadLetterReasons);
     }
 
     @Override
@@ -45,6 +51,7 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
             case NOT_SYSMON -> notSysmon.inc();
             case DEAD_LETTER -> {
                 deadLettered.inc();
+                deadLetterReasons.add(DeadLetter.reasonKind(record.deadLetter.reason));
                 ctx.output(DEAD_LETTERS, record.deadLetter);
             }
         }

@@ -59,7 +59,8 @@ class ReplayEndToEndTest {
     Replay replay(String... extraArgs) throws Exception {
         Path out = dir.resolve("out-" + System.nanoTime() + ".jsonl");
         Path dead = dir.resolve("dead-" + System.nanoTime() + ".jsonl");
-        List<String> args = new ArrayList<>(List.of("--output", out.toString(), "--dead-letter", dead.toString(), "-p", "2"));
+        List<String> args = new ArrayList<>(List.of("--output", out.toString(), "--dead-letter", dead.toString(), "-p", "2",
+                "--no-progress"));
         args.addAll(List.of(extraArgs));
         ReplayCommand command = new ReplayCommand();
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
@@ -243,7 +244,7 @@ class ReplayEndToEndTest {
     void theCommandLineRefusesAMissingInputWithoutStartingFlink() {
         int exit = SysmonCep.commandLine().execute("replay", "--input", dir.resolve("nope").toString(),
                 "--output", dir.resolve("o.jsonl").toString());
-        assertThat(exit).isEqualTo(2);
+        assertThat(exit).isEqualTo(3);
         assertThat(dir.resolve("o.jsonl")).doesNotExist();
     }
 }
