@@ -146,13 +146,17 @@ public final class ReplayCommand implements Callable<Integer> {
         long started = System.nanoTime();
         try (ReadProgress reading = ReadProgress.start(runId)) {
             JobExecutionResult result;
+            long submitted;
             try {
-                result = await(env.executeAsync("sysmon-cep replay"), progress, reading);
+                JobClient job = env.executeAsync("sysmon-cep replay");
+                submitted = System.nanoTime();
+                result = await(job, progress, reading);
             } catch (Exception e) {
                 throw failed(e, progress, alertFile, deadLetters);
             }
+            long ended = System.nanoTime();
             RunSummary summary = RunSummary.of(result.getAllAccumulatorResults(), settings.rules(), in,
-                    Duration.ofNanos(System.nanoTime() - started));
+                    Duration.ofNanos(ended - started), Duration.ofNanos(ended - submitted));
             if (progress != null) {
                 progress.finished(summary);
             }

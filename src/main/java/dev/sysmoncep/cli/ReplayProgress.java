@@ -95,13 +95,13 @@ final class ReplayProgress {
         show(line.toString());
     }
 
-    /** The last line: 100%, with the job's final counts, over the whole run's time. */
+    /** The last line: 100%, with the job's final counts. */
     void finished(RunSummary s) {
         long lines = s.count(JobCounters.LINES_READ);
         show(String.format(Locale.ROOT, "replay 100.0%%  %s of %s  files %d of %d  %s lines  %s lines/s  dead-lettered %s  "
                         + "matched %s  alerts %s  done in %s",
                 Human.bytes(s.bytes()), Human.bytes(s.bytes()), s.files(), s.files(), Human.count(lines),
-                Human.perSecond(lines / s.seconds()), Human.count(s.count(JobCounters.DEAD_LETTERED)),
+                Human.perSecond(s.linesPerSecond()), Human.count(s.count(JobCounters.DEAD_LETTERED)),
                 Human.count(s.count(JobCounters.EVENTS_MATCHED)), Human.count(s.count(JobCounters.ALERTS)),
                 Human.elapsed(s.wallTime())));
         end();

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -139,13 +140,14 @@ final class ReplayReport {
     ObjectNode json() {
         ObjectNode r = JSON.createObjectNode();
         r.put("status", "finished");
-        r.put("wall_time_seconds", Math.round(summary.seconds() * 1000) / 1000.0);
+        r.put("wall_time_seconds", seconds(summary.wallTime()));
+        r.put("job_time_seconds", seconds(summary.jobTime()));
         ObjectNode input = r.putObject("input");
         input.put("files", summary.files());
         input.put("bytes", summary.bytes());
         input.put("lines_read", summary.count(JobCounters.LINES_READ));
-        input.put("lines_per_second", Math.round(summary.count(JobCounters.LINES_READ) / summary.seconds()));
-        input.put("bytes_per_second", Math.round(summary.bytes() / summary.seconds()));
+        input.put("lines_per_second", Math.round(summary.linesPerSecond()));
+        input.put("bytes_per_second", Math.round(summary.bytesPerSecond()));
         ObjectNode events = r.putObject("events");
         events.put("recognised", summary.count(JobCounters.EVENTS_PARSED));
         ObjectNode byFormat = events.putObject("by_format");
@@ -192,7 +194,12 @@ final class ReplayReport {
                     ObjectNode row = sequences.addObject();
                     row.put("rule_id", s.ruleId());
                     row.put("host", s.host());
-                    row.putObject("process").put("entity_id", s.processGuid()).put("pid", s.pid());
+                    ObjectNode process = row.putObject("process").put("entity_id", s.processGuid());
+                    if (s.pid().matches("[0-9]+")) {
+                        process.put("pid", Long.parseLong(s.pid()));
+                    } else {
+                        process.put("pid", s.pid());
+                    }
                     s.pipeNames().forEach(row.putArray("pipe_names")::add);
                     s.queryNames().forEach(row.putArray("query_names")::add);
                     putInstant(row, "first_hit", s.first());
@@ -262,8 +269,9 @@ final class ReplayReport {
             }
         }
         t.append(System.lineSeparator());
-        t.append(String.format(Locale.ROOT, "Wall time %s: %s lines/s, %s/s%n", Human.elapsed(summary.wallTime()),
-                Human.perSecond(lines / summary.seconds()), Human.bytes(Math.round(summary.bytes() / summary.seconds()))));
+        t.append(String.format(Locale.ROOT, "Wall time %s, of which the job %s: %s lines/s, %s/s%n",
+                Human.elapsed(summary.wallTime()), Human.elapsed(summary.jobTime()),
+                Human.perSecond(summary.linesPerSecond()), Human.bytes(Math.round(summary.bytesPerSecond()))));
         return t.toString();
     }
 
@@ -291,6 +299,10 @@ final class ReplayReport {
 
     private static String shorten(String reason) {
         return reason.length() <= REASON_WIDTH ? reason : reason.substring(0, REASON_WIDTH - 3) + "...";
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
     }
 
     private static void putPath(ObjectNode node, String field, Path path) {

@@ -8,21 +8,25 @@ import java.util.TreeMap;
 
 /**
  * What a finished replay counted: the job's accumulators (lines, events per format, dead letters
- * and their reasons, alerts per rule), the input's size and the wall time.
+ * and their reasons, alerts per rule), the input's size and the time taken.
  *
  * @param deadLetterReasons dead letters per kind of reason (see {@code DeadLetter.reasonKind})
  * @param files input files read
  * @param bytes their size as stored
+ * @param wallTime from start to end, Flink's start-up included
+ * @param jobTime from the job's submission to its end: what throughput is measured over, since
+ *     starting an embedded Flink takes seconds however small the input
  */
 public record RunSummary(Map<String, Long> counts, Map<String, Long> deadLetterReasons, RuleSet rules,
-                         int files, long bytes, Duration wallTime) {
+                         int files, long bytes, Duration wallTime, Duration jobTime) {
 
-    static RunSummary of(Map<String, Object> accumulators, RuleSet rules, InputFiles inputs, Duration wallTime) {
+    static RunSummary of(Map<String, Object> accumulators, RuleSet rules, InputFiles inputs, Duration wallTime,
+                         Duration jobTime) {
         Map<String, Long> reasons = new TreeMap<>();
         if (accumulators.get(JobCounters.DEAD_LETTER_REASONS) instanceof Map<?, ?> m) {
             m.forEach((reason, n) -> reasons.put(String.valueOf(reason), ((Number) n).longValue()));
         }
-        return new RunSummary(counts(accumulators), reasons, rules, inputs.files(), inputs.bytes(), wallTime);
+        return new RunSummary(counts(accumulators), reasons, rules, inputs.files(), inputs.bytes(), wallTime, jobTime);
     }
 
     /** The counting accumulators among a job's accumulators. */
@@ -40,7 +44,15 @@ public record RunSummary(Map<String, Long> counts, Map<String, Long> deadLetterR
         return counts.getOrDefault(name, 0L);
     }
 
-    double seconds() {
-        return wallTime.toNanos() / 1e9;
+    double linesPerSecond() {
+        return count(JobCounters.LINES_READ) / jobSeconds();
+    }
+
+    double bytesPerSecond() {
+        return bytes / jobSeconds();
+    }
+
+    private double jobSeconds() {
+        return Math.max(1e-3, jobTime.toNanos() / 1e9);
     }
 }
