@@ -40,9 +40,9 @@ public final class BackgroundGenerator {
     private static final int DEFENDER_SLOT = 2;
 
     /**
-     * Event ids and their share in thousandths, from the event counts of OTRF host datasets and
-     * a SwiftOnSecurity-style configuration. Process creations (event 1) are not drawn: each
-     * termination (event 5) is followed by the creation of its replacement, so both get 8%.
+     * Event ids and their share in thousandths: a fleet's mix, where image loads and network
+     * connections dominate. Process creations (event 1) are not drawn: each termination (event 5)
+     * is followed by the creation of its replacement, so both get 8%.
      */
     private static final int[] EVENT_IDS = {3, 5, 7, 10, 11, 12, 13, 17, 18, 22};
     private static final int[] EVENT_SHARES = {200, 80, 250, 50, 100, 50, 70, 15, 35, 70};

@@ -28,11 +28,6 @@ final class EventDataMap extends AbstractMap<String, String> {
     }
 
     @Override
-    public boolean containsKey(Object key) {
-        return indexOf(key) >= 0;
-    }
-
-    @Override
     public String put(String key, String value) {
         int i = indexOf(key);
         if (i >= 0) {

@@ -40,10 +40,6 @@ final class FleetCatalog {
             this.signature = signature;
             this.hashes = madeUpHashes(path);
         }
-
-        String fileName() {
-            return path.substring(path.lastIndexOf('\\') + 1);
-        }
     }
 
     /** A DNS name, what it resolves to, and the port its process then connects to. */
@@ -167,10 +163,6 @@ final class FleetCatalog {
         ProcessKind modules(Binary... m) {
             ownModules = m;
             return this;
-        }
-
-        boolean isWermgr() {
-            return binary.fileName().equalsIgnoreCase("wermgr.exe");
         }
     }
 
