@@ -1,16 +1,19 @@
 package dev.sysmoncep.generate;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.sysmoncep.generate.SysmonSchema.EventLayout;
 import dev.sysmoncep.generate.SysmonSchema.Source;
 import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonEvent;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,12 +29,8 @@ import java.util.Map;
 public final class SysmonLineWriter {
     private static final String PROVIDER = "Microsoft-Windows-Sysmon";
     private static final String PROVIDER_GUID = "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}";
-    /** JSON collectors write the provider GUID in lower case. */
-    private static final String PROVIDER_GUID_JSON = PROVIDER_GUID.toLowerCase(Locale.ROOT);
     private static final String CHANNEL = "Microsoft-Windows-Sysmon/Operational";
     private static final String KEYWORDS = "0x8000000000000000";
-    private static final String WINLOGBEAT_VERSION = "8.13.4";
-    private static final String ECS_VERSION = "8.0.0";
 
     /** One value per line: no separator between root values, the caller ends the line. */
     private static final JsonFactory JSON = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
@@ -63,14 +62,28 @@ public final class SysmonLineWriter {
         }
     }
 
-    private final StringBuilder line = new StringBuilder(2048);
+    /** Event ids as text, as every JSON line writes its own. */
+    private static final String[] EVENT_ID_TEXT = new String[256];
+
+    static {
+        for (int id = 0; id < EVENT_ID_TEXT.length; id++) {
+            EVENT_ID_TEXT[id] = Integer.toString(id);
+        }
+    }
+
+    /** Upper bound of extra field names kept encoded; EventData has a few dozen. */
+    private static final int MAX_ENCODED_NAMES = 1000;
+
+    private final LineBuffer line = new LineBuffer();
+    private final StringBuilder xmlText = new StringBuilder(2048);
     private final StringBuilder scratch = new StringBuilder(512);
     private final JsonGenerator json;
+    private final Map<String, SerializedString> encodedExtraNames = new HashMap<>();
     private final TimeText times = new TimeText();
-    private char[] copyBuffer = new char[4096];
 
     // The current event's EventData, in Sysmon's order, and where each value came from.
     private String[] names = new String[48];
+    private SerializedString[] encodedNames = new SerializedString[48];
     private String[] values = new String[48];
     private Source[] sources = new Source[48];
     private int fieldCount;
@@ -86,18 +99,7 @@ public final class SysmonLineWriter {
 
     SysmonLineWriter() {
         try {
-            json = JSON.createGenerator(new Writer() {
-                @Override
-                public void write(char[] buffer, int offset, int length) {
-                    line.append(buffer, offset, length);
-                }
-
-                @Override
-                public void flush() {}
-
-                @Override
-                public void close() {}
-            });
+            json = JSON.createGenerator(line, JsonEncoding.UTF8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,26 +120,30 @@ public final class SysmonLineWriter {
         return writer.line.toString();
     }
 
-    /** Writes one line, without its newline, to {@code out}; for callers writing many. */
-    void write(SysmonEvent e, Map<String, String> extraEventData, SourceFormat format, Writer out)
+    /**
+     * Writes one line in UTF-8, without its newline, to {@code out}; for callers writing many.
+     *
+     * @return the number of bytes written
+     */
+    int write(SysmonEvent e, Map<String, String> extraEventData, SourceFormat format, OutputStream out)
             throws IOException {
         build(e, extraEventData, format);
-        int length = line.length();
-        if (copyBuffer.length < length) {
-            copyBuffer = new char[Math.max(length, copyBuffer.length * 2)];
-        }
-        line.getChars(0, length, copyBuffer, 0);
-        out.write(copyBuffer, 0, length);
+        line.writeTo(out);
+        return line.size();
     }
 
     private void build(SysmonEvent e, Map<String, String> extra, SourceFormat format) {
         EventLayout layout = SysmonSchema.layout(e.eventId);
         resolve(e, extra, layout);
         stampRecord(e);
-        line.setLength(0);
+        line.reset();
         try {
             switch (format) {
-                case XML -> xml(e, layout);
+                case XML -> {
+                    xmlText.setLength(0);
+                    xml(e, layout);
+                    line.writeUtf8(xmlText);
+                }
                 case FLAT_JSON -> flatJson(e, layout);
                 case ECS_JSON -> ecsJson(e, layout);
                 default -> throw new IllegalArgumentException("cannot render format " + format);
@@ -150,29 +156,37 @@ public final class SysmonLineWriter {
     private void resolve(SysmonEvent e, Map<String, String> extra, EventLayout layout) {
         fieldCount = 0;
         Arrays.fill(core, null);
+        int takenFromExtra = 0;
         for (int i = 0; i < layout.fields.length; i++) {
             String name = layout.fields[i];
             Source source = layout.sources[i];
-            String value = valueOf(source, e, extra);
+            String value = carried(source, e);
             if (value == null && extra != null) {
                 value = extra.get(name);
+                if (value != null) {
+                    takenFromExtra++;
+                }
+            }
+            if (value == null && source == Source.RULE_NAME) {
+                value = "-";
             }
             if (value != null) {
-                addField(name, value, source);
+                addField(name, layout.encodedFields[i], value, source);
             }
         }
-        if (extra != null) {
+        // Fields Sysmon's schema does not place go last, in the map's order.
+        if (extra != null && takenFromExtra < extra.size()) {
             for (Map.Entry<String, String> field : extra.entrySet()) {
                 if (field.getValue() != null && !layout.fieldNames.contains(field.getKey())) {
-                    addField(field.getKey(), field.getValue(), Source.EXTRA);
+                    addField(field.getKey(), encoded(field.getKey()), field.getValue(), Source.EXTRA);
                 }
             }
         }
     }
 
-    private String valueOf(Source source, SysmonEvent e, Map<String, String> extra) {
+    /** The value {@code SysmonEvent} carries for that field, or null (then the extra map may have it). */
+    private String carried(Source source, SysmonEvent e) {
         return switch (source) {
-            case RULE_NAME -> extra != null && extra.get("RuleName") != null ? extra.get("RuleName") : "-";
             case EVENT_TYPE -> e.eventType;
             case UTC_TIME -> {
                 scratch.setLength(0);
@@ -187,17 +201,19 @@ public final class SysmonLineWriter {
             case QUERY_NAME -> e.queryName;
             case QUERY_STATUS -> e.queryStatus;
             case QUERY_RESULTS -> e.queryResults;
-            case EXTRA -> null;
+            case RULE_NAME, EXTRA -> null;
         };
     }
 
-    private void addField(String name, String value, Source source) {
+    private void addField(String name, SerializedString encodedName, String value, Source source) {
         if (fieldCount == names.length) {
             names = Arrays.copyOf(names, fieldCount * 2);
+            encodedNames = Arrays.copyOf(encodedNames, fieldCount * 2);
             values = Arrays.copyOf(values, fieldCount * 2);
             sources = Arrays.copyOf(sources, fieldCount * 2);
         }
         names[fieldCount] = name;
+        encodedNames[fieldCount] = encodedName;
         values[fieldCount] = value;
         sources[fieldCount] = source;
         fieldCount++;
@@ -231,25 +247,25 @@ public final class SysmonLineWriter {
     // ---- Splunk XmlWinEventLog
 
     private void xml(SysmonEvent e, EventLayout layout) {
-        line.append("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='")
+        xmlText.append("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='")
                 .append(PROVIDER).append("' Guid='").append(PROVIDER_GUID).append("'/><EventID>").append(e.eventId)
                 .append("</EventID><Version>").append(layout.version).append("</Version><Level>4</Level><Task>")
                 .append(e.eventId).append("</Task><Opcode>0</Opcode><Keywords>").append(KEYWORDS)
                 .append("</Keywords><TimeCreated SystemTime='");
-        times.appendSystemTime(line, recordMillis, recordTicks);
-        line.append("'/><EventRecordID>").append(recordId).append("</EventRecordID><Correlation/><Execution ProcessID='")
+        times.appendSystemTime(xmlText, recordMillis, recordTicks);
+        xmlText.append("'/><EventRecordID>").append(recordId).append("</EventRecordID><Correlation/><Execution ProcessID='")
                 .append(serviceProcessId).append("' ThreadID='").append(serviceThreadId).append("'/><Channel>")
                 .append(CHANNEL).append("</Channel><Computer>");
         appendXml(e.host == null ? "" : e.host);
-        line.append("</Computer><Security UserID='S-1-5-18'/></System><EventData>");
+        xmlText.append("</Computer><Security UserID='S-1-5-18'/></System><EventData>");
         for (int i = 0; i < fieldCount; i++) {
-            line.append("<Data Name='");
+            xmlText.append("<Data Name='");
             appendXml(names[i]);
-            line.append("'>");
+            xmlText.append("'>");
             appendXml(values[i]);
-            line.append("</Data>");
+            xmlText.append("</Data>");
         }
-        line.append("</EventData></Event>");
+        xmlText.append("</EventData></Event>");
     }
 
     /** Escapes as the Windows event log renders XML; line breaks become references so a record stays one line. */
@@ -259,19 +275,19 @@ public final class SysmonLineWriter {
         while (i < n && !needsEscape(s.charAt(i))) {
             i++;
         }
-        line.append(s, 0, i);
+        xmlText.append(s, 0, i);
         for (; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '&' -> line.append("&amp;");
-                case '<' -> line.append("&lt;");
-                case '>' -> line.append("&gt;");
-                case '\'' -> line.append("&apos;");
-                case '"' -> line.append("&quot;");
-                case '\n' -> line.append("&#10;");
-                case '\r' -> line.append("&#13;");
-                case '\t' -> line.append("&#9;");
-                default -> line.append(c < 0x20 || c == 0xFFFE || c == 0xFFFF ? '\uFFFD' : c);
+                case '&' -> xmlText.append("&amp;");
+                case '<' -> xmlText.append("&lt;");
+                case '>' -> xmlText.append("&gt;");
+                case '\'' -> xmlText.append("&apos;");
+                case '"' -> xmlText.append("&quot;");
+                case '\n' -> xmlText.append("&#10;");
+                case '\r' -> xmlText.append("&#13;");
+                case '\t' -> xmlText.append("&#9;");
+                default -> xmlText.append(c < 0x20 || c == 0xFFFE || c == 0xFFFF ? '\uFFFD' : c);
             }
         }
     }
@@ -285,19 +301,21 @@ public final class SysmonLineWriter {
     private void flatJson(SysmonEvent e, EventLayout layout) throws IOException {
         String recordTime = isoMillis(recordMillis);
         json.writeStartObject();
-        json.writeStringField("SourceName", PROVIDER);
-        json.writeStringField("ProviderGuid", PROVIDER_GUID_JSON);
-        json.writeStringField("Level", "4");
-        json.writeStringField("Keywords", KEYWORDS);
-        json.writeStringField("Channel", CHANNEL);
-        writeIfPresent("Hostname", e.host);
-        json.writeStringField("TimeCreated", recordTime);
-        json.writeStringField("@timestamp", recordTime);
-        json.writeNumberField("EventID", e.eventId);
-        json.writeStringField("Message", message(layout));
-        json.writeStringField("Task", Integer.toString(e.eventId));
+        field(JsonText.SOURCE_NAME, JsonText.PROVIDER);
+        field(JsonText.PROVIDER_GUID, JsonText.PROVIDER_GUID_VALUE);
+        field(JsonText.LEVEL, JsonText.LEVEL_VALUE);
+        field(JsonText.KEYWORDS, JsonText.KEYWORDS_VALUE);
+        field(JsonText.CHANNEL, JsonText.CHANNEL_VALUE);
+        field(JsonText.HOSTNAME, e.host);
+        field(JsonText.TIME_CREATED, recordTime);
+        field(JsonText.TIMESTAMP, recordTime);
+        json.writeFieldName(JsonText.EVENT_ID);
+        json.writeNumber(e.eventId);
+        field(JsonText.MESSAGE, message(layout));
+        field(JsonText.TASK, eventIdText(e.eventId));
         for (int i = 0; i < fieldCount; i++) {
-            json.writeStringField(names[i], values[i]);
+            json.writeFieldName(encodedNames[i]);
+            json.writeString(values[i]);
         }
         json.writeEndObject();
         json.flush();
@@ -328,46 +346,54 @@ public final class SysmonLineWriter {
         String shortHost = shortHostName(e.host);
 
         json.writeStartObject();
-        json.writeStringField("@timestamp", isoMillis(recordMillis));
-        json.writeObjectFieldStart("agent");
-        writeIfPresent("name", shortHost);
-        json.writeStringField("type", "winlogbeat");
-        json.writeStringField("version", WINLOGBEAT_VERSION);
+        field(JsonText.TIMESTAMP, isoMillis(recordMillis));
+        json.writeFieldName(JsonText.AGENT);
+        json.writeStartObject();
+        field(JsonText.NAME, shortHost);
+        field(JsonText.TYPE, JsonText.WINLOGBEAT);
+        field(JsonText.VERSION, JsonText.WINLOGBEAT_VERSION);
         json.writeEndObject();
-        writeEndpoint("destination", EcsField.DESTINATION_IP, EcsField.DESTINATION_PORT);
+        writeEndpoint(JsonText.DESTINATION, EcsField.DESTINATION_IP, EcsField.DESTINATION_PORT);
         if (core(Source.QUERY_NAME) != null) {
-            json.writeObjectFieldStart("dns");
-            json.writeObjectFieldStart("question");
-            json.writeStringField("name", core(Source.QUERY_NAME));
+            json.writeFieldName(JsonText.DNS);
+            json.writeStartObject();
+            json.writeFieldName(JsonText.QUESTION);
+            json.writeStartObject();
+            field(JsonText.NAME, core(Source.QUERY_NAME));
             json.writeEndObject();
             json.writeEndObject();
         }
-        json.writeObjectFieldStart("ecs");
-        json.writeStringField("version", ECS_VERSION);
+        json.writeFieldName(JsonText.ECS);
+        json.writeStartObject();
+        field(JsonText.VERSION, JsonText.ECS_VERSION);
         json.writeEndObject();
         writeEvent(e, layout);
         writeFile();
-        json.writeObjectFieldStart("host");
-        writeIfPresent("name", shortHost);
+        json.writeFieldName(JsonText.HOST);
+        json.writeStartObject();
+        field(JsonText.NAME, shortHost);
         json.writeEndObject();
-        json.writeObjectFieldStart("log");
-        json.writeStringField("level", "information");
+        json.writeFieldName(JsonText.LOG);
+        json.writeStartObject();
+        field(JsonText.LEVEL_NAME, JsonText.INFORMATION);
         json.writeEndObject();
         if (e.eventId == 22 || ecs(EcsField.TRANSPORT) != null) {
-            json.writeObjectFieldStart("network");
+            json.writeFieldName(JsonText.NETWORK);
+            json.writeStartObject();
             if (e.eventId == 22) {
-                json.writeStringField("protocol", "dns");
+                field(JsonText.PROTOCOL, JsonText.DNS_PROTOCOL);
             }
-            writeIfPresent("transport", ecs(EcsField.TRANSPORT));
+            field(JsonText.TRANSPORT, ecs(EcsField.TRANSPORT));
             json.writeEndObject();
         }
         writeProcess();
         if (ecs(EcsField.REGISTRY_PATH) != null) {
-            json.writeObjectFieldStart("registry");
-            json.writeStringField("path", ecs(EcsField.REGISTRY_PATH));
+            json.writeFieldName(JsonText.REGISTRY);
+            json.writeStartObject();
+            field(JsonText.PATH, ecs(EcsField.REGISTRY_PATH));
             json.writeEndObject();
         }
-        writeEndpoint("source", EcsField.SOURCE_IP, EcsField.SOURCE_PORT);
+        writeEndpoint(JsonText.SOURCE, EcsField.SOURCE_IP, EcsField.SOURCE_PORT);
         writeUser(core(Source.USER));
         writeWinlog(e, layout);
         json.writeEndObject();
@@ -375,16 +401,17 @@ public final class SysmonLineWriter {
     }
 
     private void writeEvent(SysmonEvent e, EventLayout layout) throws IOException {
-        json.writeObjectFieldStart("event");
-        json.writeStringField("action", layout.action);
-        writeArray("category", layout.categories);
-        json.writeStringField("code", Integer.toString(e.eventId));
+        json.writeFieldName(JsonText.EVENT);
+        json.writeStartObject();
+        field(JsonText.ACTION, layout.action);
+        writeArray(JsonText.CATEGORY, layout.categories);
+        field(JsonText.CODE, eventIdText(e.eventId));
         // Winlogbeat reads the record a moment after the event log wrote it.
-        json.writeStringField("created", isoMillis(recordMillis + 200 + recordTicks % 1000));
-        json.writeStringField("kind", "event");
-        json.writeStringField("module", "sysmon");
-        json.writeStringField("provider", PROVIDER);
-        writeArray("type", layout.types);
+        field(JsonText.CREATED, isoMillis(recordMillis + 200 + recordTicks % 1000));
+        field(JsonText.KIND, JsonText.KIND_EVENT);
+        field(JsonText.MODULE, JsonText.SYSMON);
+        field(JsonText.PROVIDER_NAME_SHORT, JsonText.PROVIDER);
+        writeArray(JsonText.TYPE, layout.types);
         json.writeEndObject();
     }
 
@@ -395,41 +422,45 @@ public final class SysmonLineWriter {
         if (pipe == null && path == null) {
             return;
         }
-        json.writeObjectFieldStart("file");
-        json.writeStringField("name", pipe != null ? pipe : fileName(path));
-        writeIfPresent("path", path);
+        json.writeFieldName(JsonText.FILE);
+        json.writeStartObject();
+        field(JsonText.NAME, pipe != null ? pipe : fileName(path));
+        field(JsonText.PATH, path);
         json.writeEndObject();
     }
 
     private void writeProcess() throws IOException {
         String image = core(Source.IMAGE);
-        json.writeObjectFieldStart("process");
-        writeIfPresent("command_line", ecs(EcsField.COMMAND_LINE));
-        writeIfPresent("entity_id", core(Source.PROCESS_GUID));
-        writeIfPresent("executable", image);
-        writeIfPresent("name", image == null ? null : fileName(image));
+        json.writeFieldName(JsonText.PROCESS);
+        json.writeStartObject();
+        field(JsonText.COMMAND_LINE, ecs(EcsField.COMMAND_LINE));
+        field(JsonText.ENTITY_ID, core(Source.PROCESS_GUID));
+        field(JsonText.EXECUTABLE, image);
+        field(JsonText.NAME, image == null ? null : fileName(image));
         String parentImage = ecs(EcsField.PARENT_EXECUTABLE);
         if (parentImage != null || ecs(EcsField.PARENT_ENTITY_ID) != null) {
-            json.writeObjectFieldStart("parent");
-            writeIfPresent("command_line", ecs(EcsField.PARENT_COMMAND_LINE));
-            writeIfPresent("entity_id", ecs(EcsField.PARENT_ENTITY_ID));
-            writeIfPresent("executable", parentImage);
-            writeIfPresent("name", parentImage == null ? null : fileName(parentImage));
-            writeNumberIfPresent("pid", ecs(EcsField.PARENT_PID));
+            json.writeFieldName(JsonText.PARENT);
+            json.writeStartObject();
+            field(JsonText.COMMAND_LINE, ecs(EcsField.PARENT_COMMAND_LINE));
+            field(JsonText.ENTITY_ID, ecs(EcsField.PARENT_ENTITY_ID));
+            field(JsonText.EXECUTABLE, parentImage);
+            field(JsonText.NAME, parentImage == null ? null : fileName(parentImage));
+            numberField(JsonText.PID, ecs(EcsField.PARENT_PID));
             json.writeEndObject();
         }
-        writeNumberIfPresent("pid", core(Source.PROCESS_ID));
-        writeIfPresent("working_directory", ecs(EcsField.WORKING_DIRECTORY));
+        numberField(JsonText.PID, core(Source.PROCESS_ID));
+        field(JsonText.WORKING_DIRECTORY, ecs(EcsField.WORKING_DIRECTORY));
         json.writeEndObject();
     }
 
-    private void writeEndpoint(String object, EcsField ip, EcsField port) throws IOException {
+    private void writeEndpoint(SerializedString object, EcsField ip, EcsField port) throws IOException {
         if (ecs(ip) == null && ecs(port) == null) {
             return;
         }
-        json.writeObjectFieldStart(object);
-        writeIfPresent("ip", ecs(ip));
-        writeNumberIfPresent("port", ecs(port));
+        json.writeFieldName(object);
+        json.writeStartObject();
+        field(JsonText.IP, ecs(ip));
+        numberField(JsonText.PORT, ecs(port));
         json.writeEndObject();
     }
 
@@ -439,45 +470,50 @@ public final class SysmonLineWriter {
             return;
         }
         int cut = user.indexOf('\\');
-        json.writeObjectFieldStart("user");
+        json.writeFieldName(JsonText.USER);
+        json.writeStartObject();
         if (cut >= 0) {
-            json.writeStringField("domain", user.substring(0, cut));
+            field(JsonText.DOMAIN, user.substring(0, cut));
         }
-        json.writeStringField("name", user.substring(cut + 1));
+        field(JsonText.NAME, user.substring(cut + 1));
         json.writeEndObject();
     }
 
     private void writeWinlog(SysmonEvent e, EventLayout layout) throws IOException {
-        json.writeObjectFieldStart("winlog");
-        json.writeStringField("api", "wineventlog");
-        json.writeStringField("channel", CHANNEL);
-        writeIfPresent("computer_name", e.host);
-        json.writeObjectFieldStart("event_data");
+        json.writeFieldName(JsonText.WINLOG);
+        json.writeStartObject();
+        field(JsonText.API, JsonText.WINEVENTLOG);
+        field(JsonText.CHANNEL_NAME, JsonText.CHANNEL_VALUE);
+        field(JsonText.COMPUTER_NAME, e.host);
+        json.writeFieldName(JsonText.EVENT_DATA);
+        json.writeStartObject();
         for (int i = 0; i < fieldCount; i++) {
             if (staysInEventData(i)) {
-                json.writeStringField(names[i], values[i]);
+                json.writeFieldName(encodedNames[i]);
+                json.writeString(values[i]);
             }
         }
         json.writeEndObject();
-        json.writeStringField("event_id", Integer.toString(e.eventId));
-        json.writeStringField("opcode", "Info");
-        json.writeObjectFieldStart("process");
-        json.writeNumberField("pid", serviceProcessId);
-        json.writeObjectFieldStart("thread");
-        json.writeNumberField("id", serviceThreadId);
+        field(JsonText.EVENT_ID_NAME, eventIdText(e.eventId));
+        field(JsonText.OPCODE, JsonText.INFO);
+        json.writeFieldName(JsonText.PROCESS);
+        json.writeStartObject();
+        json.writeFieldName(JsonText.PID);
+        json.writeNumber(serviceProcessId);
+        json.writeFieldName(JsonText.THREAD);
+        json.writeStartObject();
+        json.writeFieldName(JsonText.ID);
+        json.writeNumber(serviceThreadId);
         json.writeEndObject();
         json.writeEndObject();
-        json.writeStringField("provider_guid", PROVIDER_GUID_JSON);
-        json.writeStringField("provider_name", PROVIDER);
-        json.writeStringField("record_id", Long.toString(recordId));
-        json.writeStringField("task", layout.task);
-        json.writeObjectFieldStart("user");
-        json.writeStringField("domain", "NT AUTHORITY");
-        json.writeStringField("identifier", "S-1-5-18");
-        json.writeStringField("name", "SYSTEM");
-        json.writeStringField("type", "Well Known Group");
-        json.writeEndObject();
-        json.writeNumberField("version", layout.version);
+        field(JsonText.PROVIDER_GUID_NAME, JsonText.PROVIDER_GUID_VALUE);
+        field(JsonText.PROVIDER_NAME, JsonText.PROVIDER);
+        field(JsonText.RECORD_ID, Long.toString(recordId));
+        field(JsonText.TASK_NAME, layout.task);
+        json.writeFieldName(JsonText.USER);
+        json.writeRawValue(JsonText.SERVICE_USER);
+        json.writeFieldName(JsonText.VERSION);
+        json.writeNumber(layout.version);
         json.writeEndObject();
     }
 
@@ -492,6 +528,22 @@ public final class SysmonLineWriter {
 
     // ---- helpers
 
+    /** A field name outside the schema in its JSON-encoded form, kept as the same few recur. */
+    private SerializedString encoded(String name) {
+        SerializedString known = encodedExtraNames.get(name);
+        if (known == null) {
+            known = new SerializedString(name);
+            if (encodedExtraNames.size() < MAX_ENCODED_NAMES) {
+                encodedExtraNames.put(name, known);
+            }
+        }
+        return known;
+    }
+
+    private static String eventIdText(int eventId) {
+        return eventId >= 0 && eventId < EVENT_ID_TEXT.length ? EVENT_ID_TEXT[eventId] : Integer.toString(eventId);
+    }
+
     private String core(Source source) {
         return core[source.ordinal()];
     }
@@ -500,14 +552,20 @@ public final class SysmonLineWriter {
         return ecs[field.ordinal()];
     }
 
-    private void writeIfPresent(String name, String value) throws IOException {
+    private void field(SerializedString name, String value) throws IOException {
         if (value != null) {
-            json.writeStringField(name, value);
+            json.writeFieldName(name);
+            json.writeString(value);
         }
     }
 
+    private void field(SerializedString name, SerializedString value) throws IOException {
+        json.writeFieldName(name);
+        json.writeString(value);
+    }
+
     /** Pids and ports are numbers in ECS; a value that is not one is kept as text rather than lost. */
-    private void writeNumberIfPresent(String name, String value) throws IOException {
+    private void numberField(SerializedString name, String value) throws IOException {
         if (value == null) {
             return;
         }
@@ -533,8 +591,9 @@ public final class SysmonLineWriter {
         return true;
     }
 
-    private void writeArray(String name, String[] items) throws IOException {
-        json.writeArrayFieldStart(name);
+    private void writeArray(SerializedString name, String[] items) throws IOException {
+        json.writeFieldName(name);
+        json.writeStartArray();
         for (String item : items) {
             json.writeString(item);
         }

@@ -1,5 +1,6 @@
 package dev.sysmoncep.generate;
 
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -32,6 +33,8 @@ final class SysmonSchema {
         final String[] types;
         final String[] fields;
         final Source[] sources;
+        /** The field names JSON-encoded once, as every line repeats them. */
+        final SerializedString[] encodedFields;
         final Set<String> fieldNames;
 
         private EventLayout(int eventId, int version, String title, String rule, String action,
@@ -45,8 +48,10 @@ final class SysmonSchema {
             this.types = types;
             this.fields = fields;
             this.sources = new Source[fields.length];
+            this.encodedFields = new SerializedString[fields.length];
             for (int i = 0; i < fields.length; i++) {
                 sources[i] = sourceOf(fields[i]);
+                encodedFields[i] = new SerializedString(fields[i]);
             }
             this.fieldNames = new HashSet<>(Set.of(fields));
         }

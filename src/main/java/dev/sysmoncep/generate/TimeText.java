@@ -52,11 +52,16 @@ final class TimeText {
     }
 
     private static void appendPadded(StringBuilder out, int value, int width) {
-        for (int limit = 10, digits = 1; digits < width; limit *= 10, digits++) {
-            if (value < limit) {
-                out.append('0');
-            }
+        for (int divisor = pow10(width - 1); divisor > 0; divisor /= 10) {
+            out.append((char) ('0' + value / divisor % 10));
         }
-        out.append(value);
+    }
+
+    private static int pow10(int exponent) {
+        int p = 1;
+        for (int i = 0; i < exponent; i++) {
+            p *= 10;
+        }
+        return p;
     }
 }
