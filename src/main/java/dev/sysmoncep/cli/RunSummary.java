@@ -4,13 +4,13 @@ import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.detect.RuleDefinition;
 import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.recognise.SourceFormat;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.fs.Path;
 
 /** The counts of a finished run, from the job's accumulators, and the summary printed from them. */
 public record RunSummary(Map<String, Long> counts, RuleSet rules) {
@@ -44,10 +44,10 @@ public record RunSummary(Map<String, Long> counts, RuleSet rules) {
         }
         row(s, "events parsed", count(JobCounters.EVENTS_PARSED), String.join(", ", perFormat));
         row(s, "skipped, not Sysmon", count(JobCounters.NOT_SYSMON), null);
-        row(s, "dead-lettered", count(JobCounters.DEAD_LETTERED), deadLetters == null ? null : "in " + deadLetters);
+        row(s, "dead-lettered", count(JobCounters.DEAD_LETTERED), deadLetters == null ? null : "in " + FileLocation.display(deadLetters));
         row(s, "events matched", count(JobCounters.EVENTS_MATCHED), null);
         row(s, "late events", count(JobCounters.LATE_EVENTS), null);
-        row(s, "alerts", count(JobCounters.ALERTS), "in " + output);
+        row(s, "alerts", count(JobCounters.ALERTS), "in " + FileLocation.display(output));
         List<RuleDefinition> all = new ArrayList<>();
         rules.eventRules().forEach(r -> all.add(r.definition()));
         rules.sequences().forEach(r -> all.add(r.definition()));
