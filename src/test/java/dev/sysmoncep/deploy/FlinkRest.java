@@ -30,13 +30,25 @@ final class FlinkRest {
         this.base = base;
     }
 
-    /** Slots of registered TaskManagers; 0 while the JobManager's REST endpoint is not up yet. */
+    /**
+     * Slots of registered TaskManagers; 0 while the JobManager's REST endpoint is not listening yet,
+     * or answers 503 because its leader election is still going on.
+     */
     int registeredSlots() throws IOException, InterruptedException {
+        HttpResponse<String> response;
         try {
-            return get("/overview").path("slots-total").asInt();
+            response = http.send(HttpRequest.newBuilder(base.resolve("/overview")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException notListeningYet) {
             return 0;
         }
+        if (response.statusCode() == 503) {
+            return 0;
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException("GET /overview answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body()).path("slots-total").asInt();
     }
 
     /** POST /jars/upload, as the web UI does; returns the jar's id. */
