@@ -6,12 +6,12 @@ import picocli.CommandLine.Command;
 
 /**
  * The job's entry point, for the {@code job/sysmon-cep} launcher and for a Flink cluster alike
- * ({@code flink run sysmon-cep.jar replay ...}).
+ * ({@code flink run sysmon-cep.jar replay ...} or {@code ... stream ...}).
  */
 @Command(name = "sysmon-cep", mixinStandardHelpOptions = true, versionProvider = SysmonCep.Version.class,
         description = "Finds malware hiding in wermgr.exe in Sysmon logs: Splunk's wermgr named-pipe and "
                 + "IP-check-lookup detections and their sequence in one process, on Apache Flink.",
-        subcommands = {ReplayCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReplayCommand.class, StreamCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class SysmonCep {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
