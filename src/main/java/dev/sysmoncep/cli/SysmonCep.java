@@ -6,12 +6,13 @@ import picocli.CommandLine.Command;
 
 /**
  * The job's entry point, for the {@code job/sysmon-cep} launcher and for a Flink cluster alike
- * ({@code flink run sysmon-cep.jar replay ...}, the REST API, the Kubernetes operator).
+ * ({@code flink run sysmon-cep.jar replay ...} or {@code ... stream ...}, the REST API, the Kubernetes
+ * operator).
  */
 @Command(name = "sysmon-cep", mixinStandardHelpOptions = true, versionProvider = SysmonCep.Version.class,
         description = "Finds malware hiding in wermgr.exe in Sysmon logs: Splunk's wermgr named-pipe and "
                 + "IP-check-lookup detections and their sequence in one process, on Apache Flink.",
-        subcommands = {ReplayCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReplayCommand.class, StreamCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class SysmonCep {
     /**
      * Set by the launcher, which runs the job as a program of its own and passes its exit code on.
