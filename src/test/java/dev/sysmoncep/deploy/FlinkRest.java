@@ -72,13 +72,50 @@ final class FlinkRest {
      * arguments, and returns the id of the job it submitted.
      */
     String runJar(String jarId, List<String> programArgs, int parallelism) throws IOException, InterruptedException {
-        ObjectNode request = JSON.createObjectNode();
+        return runJar(jarId, programArgs, parallelism, JSON.createObjectNode());
+    }
+
+    /** As {@link #runJar(String, List, int)}, the job's state restored from a savepoint (flink run -s). */
+    String runJarFromSavepoint(String jarId, List<String> programArgs, int parallelism, String savepoint)
+            throws IOException, InterruptedException {
+        ObjectNode restore = JSON.createObjectNode();
+        restore.put("savepointPath", savepoint);
+        restore.put("allowNonRestoredState", false);
+        return runJar(jarId, programArgs, parallelism, restore);
+    }
+
+    private String runJar(String jarId, List<String> programArgs, int parallelism, ObjectNode request)
+            throws IOException, InterruptedException {
         request.set("programArgsList", JSON.valueToTree(programArgs));
         request.put("parallelism", parallelism);
         return send(HttpRequest.newBuilder(base.resolve("/jars/" + jarId + "/run"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request.toString())))
                 .path("jobid").asText();
+    }
+
+    /** POST /jobs/:id/stop, as flink stop --savepointPath does; returns the request's id to follow. */
+    String stopWithSavepoint(String jobId, String targetDirectory) throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("targetDirectory", targetDirectory);
+        request.put("drain", false);
+        return send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "/stop"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request.toString())))
+                .path("request-id").asText();
+    }
+
+    /** The savepoint's location once it is complete, null while it is in progress. */
+    String savepointLocation(String jobId, String requestId) throws IOException, InterruptedException {
+        JsonNode answer = get("/jobs/" + jobId + "/savepoints/" + requestId);
+        if (!answer.at("/status/id").asText().equals("COMPLETED")) {
+            return null;
+        }
+        JsonNode failure = answer.at("/operation/failure-cause");
+        if (!failure.isMissingNode()) {
+            throw new IOException("Savepoint of job " + jobId + " failed: " + failure);
+        }
+        return answer.at("/operation/location").asText();
     }
 
     String jobState(String jobId) throws IOException, InterruptedException {
