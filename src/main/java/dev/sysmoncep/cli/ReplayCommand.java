@@ -133,11 +133,11 @@ public final class ReplayCommand implements Callable<Integer> {
                 .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId), in.sourcePaths())
                 .build();
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);
-        streams.alerts().sinkTo(new LineFileSink<>(output, OutputLines::alert))
+        streams.alerts().sinkTo(new LineFileSink<>(FileLocation.parse(output.toString()), OutputLines::alert))
                 .name("Alert file").uid("alert-file").setParallelism(1);
         elasticsearch.attach(streams.alerts());
         if (deadLetters != null) {
-            streams.deadLetters().sinkTo(new LineFileSink<>(deadLetterFile, OutputLines::deadLetter))
+            streams.deadLetters().sinkTo(new LineFileSink<>(FileLocation.parse(deadLetterFile.toString()), OutputLines::deadLetter))
                     .name("Dead-letter file").uid("dead-letter-file").setParallelism(1);
         }
 

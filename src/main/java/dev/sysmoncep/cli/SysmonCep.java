@@ -12,13 +12,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The job's entry point, for the {@code job/sysmon-cep} launcher and for a Flink cluster alike
- * ({@code flink run sysmon-cep.jar replay ...}). Turns every failure into one line on stderr and
- * an exit code by class (see {@link UserError}); {@code --verbose} adds the stack trace.
+ * ({@code flink run sysmon-cep.jar replay ...} or {@code ... stream ...}, the REST API, the Kubernetes
+ * operator). Turns every failure into one line on stderr and an exit code by class (see
+ * {@link UserError}); {@code --verbose} adds the stack trace.
  */
 @Command(name = "sysmon-cep", mixinStandardHelpOptions = true, versionProvider = SysmonCep.Version.class,
         description = "Finds malware hiding in wermgr.exe in Sysmon logs: Splunk's wermgr named-pipe and "
                 + "IP-check-lookup detections and their sequence in one process, on Apache Flink.",
-        subcommands = {ReplayCommand.class, RulesCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReplayCommand.class, StreamCommand.class, RulesCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class SysmonCep {
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Read option values from this YAML or .properties file; options on the command line win. "
@@ -30,8 +31,31 @@ public final class SysmonCep {
             description = "On an error, print the stack trace as well as the message.")
     boolean verbose;
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /**
+     * Set by the launcher, which runs the job as a program of its own and passes its exit code on.
+     * Everywhere else main runs inside Flink's client or JobManager, where System.exit would stop
+     * that process: there a failure is thrown for Flink to report.
+     */
+    static final String STANDALONE_PROPERTY = "sysmoncep.standalone";
+
+    public static void main(String[] args) throws Exception {
+        CommandLine cli = commandLine();
+        if (Boolean.getBoolean(STANDALONE_PROPERTY)) {
+            System.exit(cli.execute(args));
+        }
+        Exception[] failure = new Exception[1];
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            failure[0] = e;
+            return command.getCommandSpec().exitCodeOnExecutionException();
+        });
+        int exitCode = cli.execute(args);
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        if (exitCode != 0) {
+            throw new IllegalArgumentException("sysmon-cep refused its arguments (exit code " + exitCode
+                    + "); the reason is printed before this");
+        }
     }
 
     /** The command line with its error handling, config file and exit-code help in place. */

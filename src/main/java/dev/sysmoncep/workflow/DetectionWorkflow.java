@@ -15,9 +15,14 @@ import dev.sysmoncep.recognise.DeadLetter;
 import dev.sysmoncep.recognise.RecogniseFunction;
 import dev.sysmoncep.recognise.SysmonEvent;
 import dev.sysmoncep.recognise.SysmonRecord;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -121,15 +126,34 @@ public final class DetectionWorkflow {
     }
 
     /**
-     * Event time from each event; dead letters and skipped records keep the source's timestamp and
-     * so never move the watermark. Bounded out-of-orderness sets the streaming tolerance; idleness
-     * keeps a quiet split or partition from holding alerts back.
+     * Event time from each event. Bounded out-of-orderness sets the streaming tolerance; idleness
+     * keeps a quiet split or partition from holding alerts back. Only events count: dead letters
+     * and records of other channels neither move the watermark nor keep a split active, since a
+     * Kafka record's own timestamp (when it was written) says nothing about when the event happened,
+     * and a partition that carries only other channels must still go idle.
      */
     static WatermarkStrategy<SysmonRecord> watermarks(DetectionSettings settings) {
-        return WatermarkStrategy.<SysmonRecord>forBoundedOutOfOrderness(settings.outOfOrderness())
+        Duration tolerance = settings.outOfOrderness();
+        Duration idleness = settings.idleness();
+        return WatermarkStrategy.<SysmonRecord>forGenerator(context -> new EventsOnly(new WatermarksWithIdleness<>(
+                        new BoundedOutOfOrdernessWatermarks<>(tolerance), idleness, context.getInputActivityClock())))
                 .withTimestampAssigner((record, sourceTimestamp) ->
-                        record.kind == SysmonRecord.Kind.EVENT ? record.event.eventTime : sourceTimestamp)
-                .withIdleness(settings.idleness());
+                        record.kind == SysmonRecord.Kind.EVENT ? record.event.eventTime : sourceTimestamp);
+    }
+
+    /** Shows the watermark generator the Sysmon events only. */
+    private record EventsOnly(WatermarkGenerator<SysmonRecord> generator) implements WatermarkGenerator<SysmonRecord> {
+        @Override
+        public void onEvent(SysmonRecord record, long timestamp, WatermarkOutput output) {
+            if (record.kind == SysmonRecord.Kind.EVENT) {
+                generator.onEvent(record, timestamp, output);
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            generator.onPeriodicEmit(output);
+        }
     }
 
 }

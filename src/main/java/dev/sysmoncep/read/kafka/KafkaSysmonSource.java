@@ -1,0 +1,51 @@
+package dev.sysmoncep.read.kafka;
+
+import dev.sysmoncep.recognise.SysmonRecord;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/**
+ * The Kafka source of Sysmon lines: one record value is one line, recognised as it is read. Each
+ * partition is a split with its own watermark (the workflow assigns them at the source), so a
+ * partition behind the others holds the watermark back only until it goes idle.
+ *
+ * @param topics topics to read, or empty when a pattern is given
+ * @param topicPattern topics to read by name, including ones created later; null when topics are given
+ * @param clientProperties Kafka client properties (security and tuning), applied before the job's own
+ */
+public record KafkaSysmonSource(
+        String bootstrapServers,
+        List<String> topics,
+        Pattern topicPattern,
+        String groupId,
+        StartingOffsets startFrom,
+        Properties clientProperties) {
+
+    public KafkaSource<SysmonRecord> build(int maxLineBytes) {
+        KafkaSourceBuilder<SysmonRecord> builder = KafkaSource.<SysmonRecord>builder()
+                // Transactional writers upstream (Kafka Connect, another Flink job) must be read as
+                // committed, or an aborted batch would be detected; plain writers are unaffected.
+                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setProperties(clientProperties)
+                .setBootstrapServers(bootstrapServers)
+                .setGroupId(groupId)
+                .setClientIdPrefix(groupId)
+                .setStartingOffsets(startFrom.initializer())
+                .setDeserializer(new SysmonRecordDeserializer(maxLineBytes));
+        if (topicPattern != null) {
+            builder.setTopicPattern(topicPattern);
+        } else {
+            builder.setTopics(topics);
+        }
+        return builder.build();
+    }
+
+    public String describe() {
+        return (topicPattern != null ? "topics matching /" + topicPattern + "/" : "topic(s) " + String.join(", ", topics))
+                + " at " + bootstrapServers + " as group " + groupId + ", starting (without a checkpoint) from " + startFrom;
+    }
+}
