@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
  * from environment variables or files, read where the sink runs; never from an argument.
  */
 public final class ElasticsearchOptions {
+    static final String USERNAME_ENV = "SYSMON_CEP_ES_USERNAME";
     static final String PASSWORD_ENV = "SYSMON_CEP_ES_PASSWORD";
     static final String API_KEY_ENV = "SYSMON_CEP_ES_API_KEY";
 
@@ -27,8 +28,8 @@ public final class ElasticsearchOptions {
     String index;
 
     @Option(names = "--elasticsearch-user", paramLabel = "NAME",
-            description = "Basic auth user; the password comes from $" + PASSWORD_ENV
-                    + " or --elasticsearch-password-file.")
+            description = "Basic auth user (default: $" + USERNAME_ENV + " when set); the password comes from $"
+                    + PASSWORD_ENV + " or --elasticsearch-password-file.")
     String user;
 
     @Option(names = "--elasticsearch-password-file", paramLabel = "FILE",
@@ -67,8 +68,9 @@ public final class ElasticsearchOptions {
                 .url(urls.toArray(String[]::new))
                 .index(index)
                 .installTemplate(!skipTemplate);
-        if (user != null) {
-            sink.basicAuth(user, passwordFile != null ? Secret.fromFile(passwordFile) : Secret.fromEnv(PASSWORD_ENV));
+        String basicUser = user != null ? user : System.getenv(USERNAME_ENV);
+        if (basicUser != null) {
+            sink.basicAuth(basicUser, passwordFile != null ? Secret.fromFile(passwordFile) : Secret.fromEnv(PASSWORD_ENV));
         } else if (apiKeyFile != null) {
             sink.apiKey(Secret.fromFile(apiKeyFile));
         } else if (System.getenv(API_KEY_ENV) != null) {
