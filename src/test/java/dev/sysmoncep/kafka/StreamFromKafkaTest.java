@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,13 +110,17 @@ class StreamFromKafkaTest {
         int every = background.size() / (attack.size() + malformed.size());
         int a = 0;
         int m = 0;
+        int firstPart = 0;
         for (int i = 0; i < background.size(); i++) {
             lines.add(Line.of(i % 2, background.get(i)));
             if (i % every == every - 1) {
-                if (a < attack.size()) {
-                    lines.add(Line.of(a % 2, attack.get(a++)));
-                } else if (m < malformed.size()) {
+                if (m < malformed.size() && (m <= a || a == attack.size())) {
                     lines.add(new Line(m % 2, malformed.get(m++)));
+                } else if (a < attack.size()) {
+                    lines.add(Line.of(a % 2, attack.get(a++)));
+                    if (a == attack.size() / 2) {
+                        firstPart = lines.size();
+                    }
                 }
             }
         }
@@ -125,8 +130,15 @@ class StreamFromKafkaTest {
         lines.add(new Line(1, null));
         lines.addAll(clockLines(2));
 
+        // The first part, with every malformed record, is written and seen through (its first alerts
+        // are out, so watermarks have gone past it) before the rest: a record that is no event must
+        // not move the watermark by its Kafka timestamp (now), or the rest would all come late.
         JobClient job = stream(in, alerts, "--dead-letter-topic", deadLetters, "-p", "2");
-        List<RecordMetadata> written = produce(in, lines);
+        List<RecordMetadata> written = new ArrayList<>(produce(in, lines.subList(0, firstPart)));
+        try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
+            committed.awaitUntil("first alerts", DEADLINE, job, r -> !r.records().isEmpty(), r -> r.records().size());
+        }
+        written.addAll(produce(in, lines.subList(firstPart, lines.size())));
         Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), job);
         job.cancel().get(30, TimeUnit.SECONDS);
 
@@ -248,6 +260,47 @@ class StreamFromKafkaTest {
         assertThat(lateEvent.path("partition").asInt()).isZero();
         assertThat(lateEvent.path("event_time").asText()).isEqualTo(Scenarios.T0.plusSeconds(30).toString());
         assertThat(lateEvent.path("ProcessGuid").asText()).isEqualTo(tooLate.processGuid);
+    }
+
+    @Test
+    void aJobStoppedWithASavepointAndResumedNeitherLosesNorRepeatsAnAlert() throws Exception {
+        Scenario scenario = Scenarios.qakbotLike();
+        String in = "sysmon-c";
+        String alerts = "alerts-c";
+        KAFKA.createTopic(in, 2, false);
+        KAFKA.createTopic(alerts, 2, true);
+        List<String> attack = render(scenario.events());
+        int half = attack.size() / 2;
+        List<Line> before = new ArrayList<>();
+        List<Line> after = new ArrayList<>();
+        for (int i = 0; i < attack.size(); i++) {
+            (i < half ? before : after).add(Line.of(i % 2, attack.get(i)));
+        }
+        after.addAll(clockLines(2));
+
+        // The first run sees half the events and stops, with a savepoint, once alerts have left;
+        // others are open or pending in its state. The second run resumes from the savepoint.
+        JobClient first = stream(in, alerts);
+        produce(in, before);
+        try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
+            committed.awaitUntil("first alerts", DEADLINE, first, r -> !r.records().isEmpty(), r -> r.records().size());
+        }
+        String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        int committedBefore = KAFKA.readAll(alerts).size();
+        assertThat(committedBefore).isPositive();
+
+        produce(in, after);
+        JobClient second = stream(in, alerts, "--restore-from", savepoint);
+        Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), second);
+        second.cancel().get(30, TimeUnit.SECONDS);
+
+        List<ConsumerRecord<byte[], byte[]>> committed = KAFKA.readAll(alerts);
+        assertThat(latest(committed)).isEqualTo(streamed);
+        Map<String, List<String>> perAlert = committed.stream().collect(Collectors.groupingBy(
+                r -> text(r.key()), Collectors.mapping(r -> text(r.value()), Collectors.toList())));
+        assertThat(perAlert.values()).allSatisfy(updates -> assertThat(updates).hasSizeBetween(1, 2).doesNotHaveDuplicates());
+        assertThat(committed.size()).isGreaterThan(committedBefore);
     }
 
     private JobClient stream(String in, String alerts, String... more) throws Exception {
