@@ -45,6 +45,13 @@ import picocli.CommandLine.Option;
  * the out-of-order tolerance newer have arrived on every partition; with exactly-once it becomes
  * visible when the next checkpoint completes. So expect about tolerance + watermark interval (0.2 s)
  * + up to a checkpoint interval.
+ *
+ * <p>Run it (it prints p50/p90/p99 and the rate; {@code --help} lists the options):
+ * <pre>
+ * mvn -B -q -DskipTests test-compile
+ * java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) \
+ *     dev.sysmoncep.bench.KafkaLatencyBench --out-of-orderness 2s
+ * </pre>
  */
 @Command(name = "kafka-latency-bench", mixinStandardHelpOptions = true)
 public final class KafkaLatencyBench implements Callable<Integer> {
@@ -58,8 +65,9 @@ public final class KafkaLatencyBench implements Callable<Integer> {
             description = "How long attacks are written and measured, after the warm-up (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--warm-up", converter = DurationConverter.class, defaultValue = "30s",
-            description = "Events written before this are not measured (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-up", converter = DurationConverter.class, defaultValue = "60s",
+            description = "Events written before this are not measured: the job's code is still being compiled "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration warmUp;
 
     @Option(names = "--attack-every", converter = DurationConverter.class, defaultValue = "250ms",

@@ -15,6 +15,7 @@ import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonEvent;
 import dev.sysmoncep.sink.kafka.AlertRecordSerializer;
 import dev.sysmoncep.sink.kafka.DeadLetterRecordSerializer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +24,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
@@ -159,22 +162,21 @@ class StreamFromKafkaTest {
 
         List<ConsumerRecord<byte[], byte[]>> dead = KAFKA.readAll(deadLetters);
         assertThat(dead).hasSize(malformed.size() + 1);
-        Map<Long, Integer> deadOffsets = new HashMap<>();
+        Map<String, byte[]> malformedAt = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             Line l = lines.get(i);
             if (l.value() == null || malformed.stream().anyMatch(bad -> Arrays.equals(bad, l.value()))) {
-                deadOffsets.put(written.get(i).offset() * 2 + l.partition(), i);
+                malformedAt.put(in + "/" + l.partition() + "@" + written.get(i).offset(), l.value());
             }
         }
         assertThat(dead).allSatisfy(d -> {
             assertThat(header(d, DeadLetterRecordSerializer.REASON_HEADER)).isNotBlank();
             assertThat(header(d, DeadLetterRecordSerializer.SOURCE_TOPIC_HEADER)).isEqualTo(in);
-            int partition = Integer.parseInt(header(d, DeadLetterRecordSerializer.SOURCE_PARTITION_HEADER));
-            long offset = Long.parseLong(header(d, DeadLetterRecordSerializer.SOURCE_OFFSET_HEADER));
-            assertThat(header(d, DeadLetterRecordSerializer.ORIGIN_HEADER)).isEqualTo(in + "/" + partition + "@" + offset);
-            Integer index = deadOffsets.get(offset * 2 + partition);
-            assertThat(index).as("a malformed record was written at %d@%d", partition, offset).isNotNull();
-            byte[] original = lines.get(index).value();
+            String origin = in + "/" + header(d, DeadLetterRecordSerializer.SOURCE_PARTITION_HEADER) + "@"
+                    + header(d, DeadLetterRecordSerializer.SOURCE_OFFSET_HEADER);
+            assertThat(header(d, DeadLetterRecordSerializer.ORIGIN_HEADER)).isEqualTo(origin);
+            assertThat(malformedAt).as("a malformed record was written at " + origin).containsKey(origin);
+            byte[] original = malformedAt.get(origin);
             assertThat(d.value()).isEqualTo(original == null ? new byte[0] : original);
         });
         assertThat(dead).anySatisfy(d -> assertThat(header(d, DeadLetterRecordSerializer.REASON_HEADER)).contains("no value"));
@@ -182,12 +184,14 @@ class StreamFromKafkaTest {
         // The batch replay of the same lines: the same alerts, with the same ids, in the same final state
         // but for where they came from (a topic, a file) and the streaming-only "final" flag.
         Path file = dir.resolve("same-lines.log");
-        Files.write(file, lines.stream().filter(l -> l.value() != null).map(Line::value)
-                .reduce(new java.io.ByteArrayOutputStream(), (out, v) -> {
-                    out.writeBytes(v);
-                    out.write('\n');
-                    return out;
-                }, (x, y) -> x).toByteArray());
+        ByteArrayOutputStream sameLines = new ByteArrayOutputStream();
+        for (Line l : lines) {
+            if (l.value() != null) {
+                sameLines.writeBytes(l.value());
+                sameLines.write('\n');
+            }
+        }
+        Files.write(file, sameLines.toByteArray());
         Path replayed = dir.resolve("replayed.jsonl");
         ReplayCommand replay = new ReplayCommand();
         new CommandLine(replay).parseArgs("--input", file.toString(), "--output", replayed.toString(), "-p", "2");
@@ -316,11 +320,11 @@ class StreamFromKafkaTest {
     private static List<RecordMetadata> produce(String topic, List<Line> lines) throws Exception {
         List<RecordMetadata> written = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
-            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (Line l : lines) {
                 sent.add(producer.send(new ProducerRecord<>(topic, l.partition(), null, l.value())));
             }
-            for (java.util.concurrent.Future<RecordMetadata> f : sent) {
+            for (Future<RecordMetadata> f : sent) {
                 written.add(f.get(30, TimeUnit.SECONDS));
             }
         }
@@ -373,7 +377,7 @@ class StreamFromKafkaTest {
         return lines;
     }
 
-    static List<Expected> asExpected(java.util.Collection<String> alerts) {
+    static List<Expected> asExpected(Collection<String> alerts) {
         return alerts.stream().map(StreamFromKafkaTest::tree).map(a -> new Expected(a.at("/rule/id").asText(),
                 a.at("/host/name").asText(), a.at("/process/entity_id").asText(), a.at("/event/count").asLong())).toList();
     }
