@@ -25,6 +25,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
@@ -72,8 +73,8 @@ public final class StreamCommand implements Callable<Integer> {
     InputTopics input;
 
     static final class InputTopics {
-        @Option(names = {"-t", "--topics"}, paramLabel = "TOPIC[,...]", split = ",", required = true,
-                description = "Topics of Sysmon lines to read.")
+        @Option(names = {"-t", "--topics"}, paramLabel = "TOPIC", split = ",", required = true,
+                description = "Topics of Sysmon lines to read, comma-separated.")
         List<String> topics;
 
         @Option(names = "--topic-pattern", paramLabel = "REGEX", required = true,
@@ -151,6 +152,16 @@ public final class StreamCommand implements Callable<Integer> {
                     + "JobManager's memory).")
     String checkpointDir;
 
+    @Option(names = "--restore-from", paramLabel = "PATH",
+            description = "Resume from this savepoint or retained checkpoint: its offsets, open alerts and pending "
+                    + "matches (on a cluster, flink run -s does the same).")
+    String restoreFrom;
+
+    @Option(names = "--allow-non-restored-state",
+            description = "With --restore-from: go on although the savepoint holds state no operator takes, e.g. "
+                    + "of a dead-letter or late topic no longer given.")
+    boolean allowNonRestoredState;
+
     @Option(names = {"-p", "--parallelism"}, paramLabel = "N",
             description = "Flink parallelism (default: the number of cores, or the cluster's default).")
     Integer parallelism;
@@ -187,6 +198,11 @@ public final class StreamCommand implements Callable<Integer> {
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         Duration interval = checkpointInterval != null ? checkpointInterval
                 : env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).orElse(DEFAULT_CHECKPOINT_INTERVAL);
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE && interval.compareTo(transactionTimeout) >= 0) {
+            throw new ParameterException(spec.commandLine(), "the checkpoint interval (" + interval + ") must be shorter "
+                    + "than --transaction-timeout (" + transactionTimeout + "): a transaction stays open until the "
+                    + "checkpoint after it");
+        }
         env.enableCheckpointing(interval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
         if (parallelism != null) {
             env.setParallelism(parallelism);
@@ -244,6 +260,10 @@ public final class StreamCommand implements Callable<Integer> {
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir);
             conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        }
+        if (restoreFrom != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
+            conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, allowNonRestoredState);
         }
         return conf;
     }

@@ -27,13 +27,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real Kafka broker (KRaft, one combined broker and controller) inside the test JVM, listening on
  * 127.0.0.1, started once per test class. Topics are made per test so tests never see each other's
- * records.
+ * records. Also usable outside JUnit ({@link #start()}, {@link #close()}), as the latency benchmark does.
  */
-public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback {
+public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     private KafkaClusterTestKit cluster;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    public void start() throws Exception {
         cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true)
                         .setNumBrokerNodes(1)
@@ -51,7 +60,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    public void close() throws Exception {
         if (cluster != null) {
             cluster.close();
         }

@@ -15,6 +15,7 @@ import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonEvent;
 import dev.sysmoncep.sink.kafka.AlertRecordSerializer;
 import dev.sysmoncep.sink.kafka.DeadLetterRecordSerializer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,17 +24,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -109,13 +113,17 @@ class StreamFromKafkaTest {
         int every = background.size() / (attack.size() + malformed.size());
         int a = 0;
         int m = 0;
+        int firstPart = 0;
         for (int i = 0; i < background.size(); i++) {
             lines.add(Line.of(i % 2, background.get(i)));
             if (i % every == every - 1) {
-                if (a < attack.size()) {
-                    lines.add(Line.of(a % 2, attack.get(a++)));
-                } else if (m < malformed.size()) {
+                if (m < malformed.size() && (m <= a || a == attack.size())) {
                     lines.add(new Line(m % 2, malformed.get(m++)));
+                } else if (a < attack.size()) {
+                    lines.add(Line.of(a % 2, attack.get(a++)));
+                    if (a == attack.size() / 2) {
+                        firstPart = lines.size();
+                    }
                 }
             }
         }
@@ -125,8 +133,15 @@ class StreamFromKafkaTest {
         lines.add(new Line(1, null));
         lines.addAll(clockLines(2));
 
+        // The first part, with every malformed record, is written and seen through (its first alerts
+        // are out, so watermarks have gone past it) before the rest: a record that is no event must
+        // not move the watermark by its Kafka timestamp (now), or the rest would all come late.
         JobClient job = stream(in, alerts, "--dead-letter-topic", deadLetters, "-p", "2");
-        List<RecordMetadata> written = produce(in, lines);
+        List<RecordMetadata> written = new ArrayList<>(produce(in, lines.subList(0, firstPart)));
+        try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
+            committed.awaitUntil("first alerts", DEADLINE, job, r -> !r.records().isEmpty(), r -> r.records().size());
+        }
+        written.addAll(produce(in, lines.subList(firstPart, lines.size())));
         Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), job);
         job.cancel().get(30, TimeUnit.SECONDS);
 
@@ -147,22 +162,21 @@ class StreamFromKafkaTest {
 
         List<ConsumerRecord<byte[], byte[]>> dead = KAFKA.readAll(deadLetters);
         assertThat(dead).hasSize(malformed.size() + 1);
-        Map<Long, Integer> deadOffsets = new HashMap<>();
+        Map<String, byte[]> malformedAt = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             Line l = lines.get(i);
             if (l.value() == null || malformed.stream().anyMatch(bad -> Arrays.equals(bad, l.value()))) {
-                deadOffsets.put(written.get(i).offset() * 2 + l.partition(), i);
+                malformedAt.put(in + "/" + l.partition() + "@" + written.get(i).offset(), l.value());
             }
         }
         assertThat(dead).allSatisfy(d -> {
             assertThat(header(d, DeadLetterRecordSerializer.REASON_HEADER)).isNotBlank();
             assertThat(header(d, DeadLetterRecordSerializer.SOURCE_TOPIC_HEADER)).isEqualTo(in);
-            int partition = Integer.parseInt(header(d, DeadLetterRecordSerializer.SOURCE_PARTITION_HEADER));
-            long offset = Long.parseLong(header(d, DeadLetterRecordSerializer.SOURCE_OFFSET_HEADER));
-            assertThat(header(d, DeadLetterRecordSerializer.ORIGIN_HEADER)).isEqualTo(in + "/" + partition + "@" + offset);
-            Integer index = deadOffsets.get(offset * 2 + partition);
-            assertThat(index).as("a malformed record was written at %d@%d", partition, offset).isNotNull();
-            byte[] original = lines.get(index).value();
+            String origin = in + "/" + header(d, DeadLetterRecordSerializer.SOURCE_PARTITION_HEADER) + "@"
+                    + header(d, DeadLetterRecordSerializer.SOURCE_OFFSET_HEADER);
+            assertThat(header(d, DeadLetterRecordSerializer.ORIGIN_HEADER)).isEqualTo(origin);
+            assertThat(malformedAt).as("a malformed record was written at " + origin).containsKey(origin);
+            byte[] original = malformedAt.get(origin);
             assertThat(d.value()).isEqualTo(original == null ? new byte[0] : original);
         });
         assertThat(dead).anySatisfy(d -> assertThat(header(d, DeadLetterRecordSerializer.REASON_HEADER)).contains("no value"));
@@ -170,12 +184,14 @@ class StreamFromKafkaTest {
         // The batch replay of the same lines: the same alerts, with the same ids, in the same final state
         // but for where they came from (a topic, a file) and the streaming-only "final" flag.
         Path file = dir.resolve("same-lines.log");
-        Files.write(file, lines.stream().filter(l -> l.value() != null).map(Line::value)
-                .reduce(new java.io.ByteArrayOutputStream(), (out, v) -> {
-                    out.writeBytes(v);
-                    out.write('\n');
-                    return out;
-                }, (x, y) -> x).toByteArray());
+        ByteArrayOutputStream sameLines = new ByteArrayOutputStream();
+        for (Line l : lines) {
+            if (l.value() != null) {
+                sameLines.writeBytes(l.value());
+                sameLines.write('\n');
+            }
+        }
+        Files.write(file, sameLines.toByteArray());
         Path replayed = dir.resolve("replayed.jsonl");
         ReplayCommand replay = new ReplayCommand();
         new CommandLine(replay).parseArgs("--input", file.toString(), "--output", replayed.toString(), "-p", "2");
@@ -250,6 +266,47 @@ class StreamFromKafkaTest {
         assertThat(lateEvent.path("ProcessGuid").asText()).isEqualTo(tooLate.processGuid);
     }
 
+    @Test
+    void aJobStoppedWithASavepointAndResumedNeitherLosesNorRepeatsAnAlert() throws Exception {
+        Scenario scenario = Scenarios.qakbotLike();
+        String in = "sysmon-c";
+        String alerts = "alerts-c";
+        KAFKA.createTopic(in, 2, false);
+        KAFKA.createTopic(alerts, 2, true);
+        List<String> attack = render(scenario.events());
+        int half = attack.size() / 2;
+        List<Line> before = new ArrayList<>();
+        List<Line> after = new ArrayList<>();
+        for (int i = 0; i < attack.size(); i++) {
+            (i < half ? before : after).add(Line.of(i % 2, attack.get(i)));
+        }
+        after.addAll(clockLines(2));
+
+        // The first run sees half the events and stops, with a savepoint, once alerts have left;
+        // others are open or pending in its state. The second run resumes from the savepoint.
+        JobClient first = stream(in, alerts);
+        produce(in, before);
+        try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
+            committed.awaitUntil("first alerts", DEADLINE, first, r -> !r.records().isEmpty(), r -> r.records().size());
+        }
+        String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        int committedBefore = KAFKA.readAll(alerts).size();
+        assertThat(committedBefore).isPositive();
+
+        produce(in, after);
+        JobClient second = stream(in, alerts, "--restore-from", savepoint);
+        Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), second);
+        second.cancel().get(30, TimeUnit.SECONDS);
+
+        List<ConsumerRecord<byte[], byte[]>> committed = KAFKA.readAll(alerts);
+        assertThat(latest(committed)).isEqualTo(streamed);
+        Map<String, List<String>> perAlert = committed.stream().collect(Collectors.groupingBy(
+                r -> text(r.key()), Collectors.mapping(r -> text(r.value()), Collectors.toList())));
+        assertThat(perAlert.values()).allSatisfy(updates -> assertThat(updates).hasSizeBetween(1, 2).doesNotHaveDuplicates());
+        assertThat(committed.size()).isGreaterThan(committedBefore);
+    }
+
     private JobClient stream(String in, String alerts, String... more) throws Exception {
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--topics", in,
                 "--alert-topic", alerts, "--group-id", "test-" + in, "--transactional-id-prefix", "test-" + in,
@@ -263,11 +320,11 @@ class StreamFromKafkaTest {
     private static List<RecordMetadata> produce(String topic, List<Line> lines) throws Exception {
         List<RecordMetadata> written = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
-            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (Line l : lines) {
                 sent.add(producer.send(new ProducerRecord<>(topic, l.partition(), null, l.value())));
             }
-            for (java.util.concurrent.Future<RecordMetadata> f : sent) {
+            for (Future<RecordMetadata> f : sent) {
                 written.add(f.get(30, TimeUnit.SECONDS));
             }
         }
@@ -320,7 +377,7 @@ class StreamFromKafkaTest {
         return lines;
     }
 
-    static List<Expected> asExpected(java.util.Collection<String> alerts) {
+    static List<Expected> asExpected(Collection<String> alerts) {
         return alerts.stream().map(StreamFromKafkaTest::tree).map(a -> new Expected(a.at("/rule/id").asText(),
                 a.at("/host/name").asText(), a.at("/process/entity_id").asText(), a.at("/event/count").asLong())).toList();
     }
