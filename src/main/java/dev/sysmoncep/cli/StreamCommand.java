@@ -1,11 +1,9 @@
 package dev.sysmoncep.cli;
 
-import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.read.kafka.KafkaSysmonSource;
 import dev.sysmoncep.read.kafka.StartingOffsets;
 import dev.sysmoncep.recognise.DeadLetter;
 import dev.sysmoncep.recognise.SysmonEvent;
-import dev.sysmoncep.sink.Counted;
 import dev.sysmoncep.sink.OutputLines;
 import dev.sysmoncep.sink.SampledLogSink;
 import dev.sysmoncep.sink.kafka.KafkaOutputs;
@@ -100,9 +98,9 @@ public final class StreamCommand implements Callable<Integer> {
                     + "tuning). SYSMON_CEP_KAFKA_* environment variables override them.")
     Path kafkaPropertiesFile;
 
-    @Option(names = {"-a", "--alert-topic"}, paramLabel = "TOPIC", required = true,
+    @Option(names = {"-a", "--alert-topic"}, paramLabel = "TOPIC",
             description = "Alerts go here: key = alert id, value = the alert document (JSON). Make it a "
-                    + "compacted topic to keep each alert's latest state.")
+                    + "compacted topic to keep each alert's latest state. This, --elasticsearch, or both.")
     String alertTopic;
 
     @Option(names = "--dead-letter-topic", paramLabel = "TOPIC",
@@ -169,6 +167,9 @@ public final class StreamCommand implements Callable<Integer> {
     @Mixin
     DetectionOptions detection = new DetectionOptions();
 
+    @Mixin
+    ElasticsearchOptions elasticsearch = new ElasticsearchOptions();
+
     /** Runs the job until it is cancelled or fails (or, submitted detached to a cluster, submits it). */
     @Override
     public Integer call() throws Exception {
@@ -191,6 +192,10 @@ public final class StreamCommand implements Callable<Integer> {
         if (brokers == null || brokers.isBlank()) {
             throw new ParameterException(spec.commandLine(),
                     "Missing --bootstrap-servers (or bootstrap.servers in --kafka-properties)");
+        }
+        if (alertTopic == null && !elasticsearch.enabled()) {
+            throw new ParameterException(spec.commandLine(), "Alerts need somewhere to go: give --alert-topic, "
+                    + "--elasticsearch, or both");
         }
         DetectionSettings settings = detection.settings().emitOnOpen(true);
 
@@ -216,7 +221,10 @@ public final class StreamCommand implements Callable<Integer> {
 
         // The alert sink runs at the job's parallelism, chained to the operator that raised each alert,
         // so all updates of one alert go through one producer, in order, to one partition.
-        streams.alerts().sinkTo(outputs.alerts(alertTopic)).name("Kafka alerts " + alertTopic).uid("kafka-alerts");
+        if (alertTopic != null) {
+            streams.alerts().sinkTo(outputs.alerts(alertTopic)).name("Kafka alerts " + alertTopic).uid("kafka-alerts");
+        }
+        elasticsearch.attach(streams.alerts());
 
         if (deadLetterTopic != null) {
             streams.deadLetters().sinkTo(outputs.deadLetters(deadLetterTopic))
@@ -226,10 +234,7 @@ public final class StreamCommand implements Callable<Integer> {
                     .name("Log dead letters").uid("log-dead-letters");
         }
 
-        // Dead letters are counted where they are recognised; late events only here, on their way out.
-        DataStream<SysmonEvent> late = streams.lateEvents()
-                .map(new Counted<SysmonEvent>(JobCounters.LATE_EVENTS)).returns(SysmonEvent.class)
-                .name("Count late events").uid("count-late-events");
+        DataStream<SysmonEvent> late = streams.lateEvents();
         if (lateTopic != null) {
             late.sinkTo(outputs.lateEvents(lateTopic)).name("Kafka late events " + lateTopic).uid("kafka-late-events");
         } else {
@@ -239,7 +244,7 @@ public final class StreamCommand implements Callable<Integer> {
 
         LOG.info("sysmon-cep stream: reading {}", source.describe());
         LOG.info("sysmon-cep stream: alerts to {}, dead letters to {}, late events to {}; delivery {}{}, checkpoints "
-                        + "every {}", alertTopic, deadLetterTopic != null ? deadLetterTopic : "the log (sampled)",
+                        + "every {}", alertTopic != null ? alertTopic : "Elasticsearch only", deadLetterTopic != null ? deadLetterTopic : "the log (sampled)",
                 lateTopic != null ? lateTopic : "the log (sampled)", deliveryGuarantee,
                 deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE
                         ? " (transactional ids " + transactionalIdPrefix + "-*, timeout " + transactionTimeout + ")" : "",

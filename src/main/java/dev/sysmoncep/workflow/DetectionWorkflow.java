@@ -1,5 +1,6 @@
 package dev.sysmoncep.workflow;
 
+import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.alert.AlertAggregator;
 import dev.sysmoncep.alert.AlertDocument;
 import dev.sysmoncep.alert.AlertEnricher;
@@ -122,7 +123,11 @@ public final class DetectionWorkflow {
                 .map(new AlertEnricher(rules))
                 .name("Enrich alerts")
                 .uid("enrich-alerts");
-        return new DetectionStreams(documents, deadLetters, late);
+        // Dead letters are counted where they are recognised, late events here, wherever they go.
+        DataStream<SysmonEvent> countedLate = late
+                .map(new Counted<SysmonEvent>(JobCounters.LATE_EVENTS)).returns(SysmonEvent.class)
+                .name("Count late events").uid("count-late-events");
+        return new DetectionStreams(documents, deadLetters, countedLate);
     }
 
     /**

@@ -25,6 +25,12 @@ class StreamCommandTest {
     }
 
     @Test
+    void alertsNeedATopicOrAnElasticsearchNode() {
+        assertThat(run("stream", "-b", "127.0.0.1:9", "-t", "sysmon")).isEqualTo(2);
+        assertThat(err.toString()).contains("give --alert-topic, --elasticsearch, or both");
+    }
+
+    @Test
     void topicsOrAPatternButNotBoth() {
         assertThat(run("stream", "-b", "127.0.0.1:9", "--alert-topic", "alerts")).isEqualTo(2);
         assertThat(run("stream", "-b", "127.0.0.1:9", "-t", "a,b", "--topic-pattern", "sysmon-.*", "-a", "alerts"))

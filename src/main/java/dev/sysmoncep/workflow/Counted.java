@@ -1,4 +1,4 @@
-package dev.sysmoncep.sink;
+package dev.sysmoncep.workflow;
 
 import dev.sysmoncep.JobCounters;
 import org.apache.flink.api.common.functions.OpenContext;
