@@ -90,6 +90,7 @@ class FlinkClusterIT {
         Scenarios.write(logs.resolve("attack.xml"), s.events(), SourceFormat.XML, 42);
         Path alerts = dir.resolve("out/alerts.jsonl");
         Path deadLetters = dir.resolve("out/dead-letters.jsonl");
+        Files.createDirectories(alerts.getParent());
 
         String jobId = cluster.rest().runJar(jarId, List.of("replay", "--input", logs.toString(),
                 "--output", alerts.toString(), "--dead-letter", deadLetters.toString()), 2);
