@@ -14,10 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -147,5 +153,30 @@ class ReplayFileSystemUriTest {
         assertThat(unknown.err()).contains("nosuchfs://bucket", "Flink has no file system for the scheme 'nosuchfs'",
                 "plugins/").doesNotContain("\tat ");
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aDetachedSubmissionSaysWhereItsAlertsWillGoAndDoesNotWaitForThem(@InjectClusterClient ClusterClient<?> client)
+            throws Exception {
+        Scenario s = attackLogs();
+        Path alerts = dir.resolve("out/alerts.jsonl");
+        String output = uri(LocalDiskAsRemoteFileSystem.SCHEME, alerts);
+
+        Cli r;
+        DetachedSubmission.install(FLINK.getClientConfiguration());
+        try {
+            r = Cli.run("replay", "--input", uri(LocalDiskAsRemoteFileSystem.SCHEME, dir.resolve("logs")),
+                    "--output", output, "-p", "2");
+        } finally {
+            DetachedSubmission.uninstall();
+        }
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Matcher submitted = Pattern.compile("^sysmon-cep replay: submitted as job ([0-9a-f]{32}); its alerts go to "
+                + Pattern.quote(output) + " when it has finished\\R$").matcher(r.out());
+        assertThat(submitted.find()).as(r.toString()).isTrue();
+        assertThat(r.err()).as("no progress for a job that runs on").isEmpty();
+        client.requestJobResult(JobID.fromHexString(submitted.group(1))).get(2, TimeUnit.MINUTES);
+        assertThat(expectedOf(alerts)).containsExactlyInAnyOrderElementsOf(s.expected());
     }
 }
