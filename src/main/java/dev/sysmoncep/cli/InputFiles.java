@@ -65,7 +65,8 @@ final class InputFiles {
         boolean exists;
         try {
             exists = fs.exists(path);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Object store clients report refused credentials or an unknown host either way.
             throw UserError.unreachable("file system", input.fileSystem(),
                     "check the address and that Flink's configuration gives its credentials", e);
         }

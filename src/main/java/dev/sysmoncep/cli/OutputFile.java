@@ -40,21 +40,23 @@ final class OutputFile {
             return new OutputFile(file, local.path, local.fileBefore);
         }
         org.apache.flink.core.fs.FileSystem fs = InputFiles.fileSystem(file, option);
+        org.apache.flink.core.fs.Path target = file.flinkPath();
+        org.apache.flink.core.fs.FileStatus status;
         try {
-            org.apache.flink.core.fs.Path target = file.flinkPath();
-            if (!fs.exists(target)) {
-                return new OutputFile(file, null, null);
-            }
-            org.apache.flink.core.fs.FileStatus status = fs.getFileStatus(target);
-            if (status.isDir()) {
-                throw UserError.output(option + " " + file + " is a directory",
-                        "give a file name, e.g. " + new org.apache.flink.core.fs.Path(target, "alerts.jsonl"));
-            }
-            return new OutputFile(file, null, status.getModificationTime());
-        } catch (IOException e) {
+            status = fs.exists(target) ? fs.getFileStatus(target) : null;
+        } catch (IOException | RuntimeException e) {
+            // Object store clients report refused credentials or an unknown host either way.
             throw UserError.unreachable("file system", file.fileSystem() + " (of " + option + " " + file + ")",
                     "check the address and that Flink's configuration gives its credentials", e);
         }
+        if (status == null) {
+            return new OutputFile(file, null, null);
+        }
+        if (status.isDir()) {
+            throw UserError.output(option + " " + file + " is a directory",
+                    "give a file name, e.g. " + new org.apache.flink.core.fs.Path(target, "alerts.jsonl"));
+        }
+        return new OutputFile(file, null, status.getModificationTime());
     }
 
     /**

@@ -156,6 +156,18 @@ class ReplayFileSystemUriTest {
     }
 
     @Test
+    void aRemoteOutputThatIsADirectoryIsAnOutputError() throws Exception {
+        attackLogs();
+
+        Cli r = Cli.run("replay", "--input", dir.resolve("logs").toString(),
+                "--output", uri(LocalDiskAsRemoteFileSystem.SCHEME, dir.resolve("out")));
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
+        assertThat(r.err()).contains("--output " + uri(LocalDiskAsRemoteFileSystem.SCHEME, dir.resolve("out"))
+                + " is a directory; give a file name").doesNotContain("\tat ");
+    }
+
+    @Test
     void aDetachedSubmissionSaysWhereItsAlertsWillGoAndDoesNotWaitForThem(@InjectClusterClient ClusterClient<?> client)
             throws Exception {
         Scenario s = attackLogs();
