@@ -14,9 +14,8 @@ import java.util.Map;
  * cluster only the job's accumulators are visible, which the task managers report with their
  * heartbeats, so those lines say how far the job has got, without a total. A batch replay emits
  * each alert once its windows close at the end of the input, so the line says "alerts at end"
- * (with an input on another file system, s3:// or hdfs://, there is no total either, and the lines
- * take the cluster's form)
- * rather than a count that would stay at zero.
+ * rather than a count that would stay at zero. With an input on another file system (s3://,
+ * hdfs://) there is no total either, and the lines take the cluster's form.
  */
 final class ReplayProgress {
     /** Rates over less time than this swing too much to show. */
