@@ -98,14 +98,22 @@ final class ConfigDefaults implements IDefaultValueProvider {
     }
 
     private static boolean isPath(OptionSpec option) {
-        if (option.type() == Path.class) {
+        if (isPathType(option.type())) {
             return true;
         }
         Class<?>[] elements = option.auxiliaryTypes();
-        return option.isMultiValue() && elements.length == 1 && elements[0] == Path.class;
+        return option.isMultiValue() && elements.length == 1 && isPathType(elements[0]);
     }
 
+    private static boolean isPathType(Class<?> type) {
+        return type == Path.class || type == Location.class;
+    }
+
+    /** A relative path counts from the config file's directory; a URI (s3://...) stays as it is. */
     private String resolve(String path) {
+        if (FileLocation.hasScheme(path)) {
+            return path;
+        }
         Path dir = loadedFrom.toAbsolutePath().getParent();
         return dir == null ? path : dir.resolve(path).toString();
     }

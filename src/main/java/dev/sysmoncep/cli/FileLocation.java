@@ -19,10 +19,15 @@ public final class FileLocation implements ITypeConverter<Path> {
     }
 
     public static Path parse(String value) {
-        if (URI_WITH_SCHEME.matcher(value).matches()) {
+        if (hasScheme(value)) {
             return new Path(value);
         }
         return new Path(Paths.get(value).toAbsolutePath().toUri());
+    }
+
+    /** Whether the value is a URI with a scheme ({@code s3://...}, {@code file:///...}) rather than a path. */
+    public static boolean hasScheme(String value) {
+        return URI_WITH_SCHEME.matcher(value).matches();
     }
 
     public static boolean isLocal(Path location) {

@@ -10,8 +10,6 @@ import dev.sysmoncep.workflow.DetectionSettings;
 import dev.sysmoncep.workflow.DetectionStreams;
 import dev.sysmoncep.workflow.DetectionWorkflow;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
@@ -43,23 +42,27 @@ import picocli.CommandLine.Spec;
                     + "starting with '.' or '_' skipped) of Splunk XmlWinEventLog, flat Sysmon JSON (OTRF, "
                     + "nxlog) or Winlogbeat/Elastic Agent ECS JSON lines, mixed freely. Runs on an embedded "
                     + "Flink, or on a cluster when submitted with flink run.",
+            "Files and directories are local paths or URIs of a file system Flink has a plugin for "
+                    + "(s3://, hdfs://); on a cluster, outputs belong on storage every TaskManager shares.",
             "Shows progress on stderr while it runs and a report on stdout at the end."})
 public final class ReplayCommand implements Callable<Integer> {
     /** How the end-of-run report is printed; lower case, as typed on the command line. */
     enum ReportFormat { text, json }
 
     @Option(names = {"-i", "--input"}, paramLabel = "PATH", required = true, split = "\\n", hideParamSyntax = true,
-            description = "File or directory to read; repeat for more (a YAML --config file takes a list).")
-    List<Path> inputs;
+            converter = Location.Converter.class,
+            description = "File or directory to read, a local path or a URI (s3://bucket/logs/); repeat for more "
+                    + "(a YAML --config file takes a list).")
+    List<Location> inputs;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true,
-            description = "Alert lines (JSON, one alert per line) go here; written under a temporary name "
-                    + "and renamed when the replay has finished. Its directory must exist.")
-    Path output;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, converter = Location.Converter.class,
+            description = "Alert lines (JSON, one alert per line) go here, a local path or a URI; written under a "
+                    + "temporary name and renamed when the replay has finished. A local file's directory must exist.")
+    Location output;
 
-    @Option(names = "--dead-letter", paramLabel = "FILE",
+    @Option(names = "--dead-letter", paramLabel = "FILE", converter = Location.Converter.class,
             description = "Lines that are not recognisable events go here with their reason and file:line.")
-    Path deadLetterFile;
+    Location deadLetterFile;
 
     @Option(names = {"-p", "--parallelism"}, paramLabel = "N",
             description = "Flink parallelism (default: the number of cores, or the cluster's default).")
@@ -94,6 +97,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunSummary summary = run();
+        if (summary == null) {
+            return 0;
+        }
         if (!quiet) {
             ReplayReport r = ReplayReport.of(summary, output, deadLetterFile);
             PrintWriter out = spec.commandLine().getOut();
@@ -104,7 +110,9 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     /**
-     * Checks the inputs and outputs, runs the replay to its end and returns its counts.
+     * Checks the inputs and outputs, runs the replay to its end and returns its counts; or, when
+     * the job was submitted detached ({@code flink run -d}, the REST API), says so on stdout and
+     * returns null at once, since its counts come only when it has finished.
      *
      * @throws UserError for a problem with the options, inputs, outputs or rules, found before
      *     Flink starts where possible, or an input file that turned out unreadable
@@ -114,10 +122,10 @@ public final class ReplayCommand implements Callable<Integer> {
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw UserError.usage("--progress-interval must be positive", "e.g. --progress-interval 30s");
         }
-        InputFiles in = InputFiles.scan(inputs);
+        InputFiles in = InputFiles.check(inputs);
         OutputFile alertFile = OutputFile.check(output, "--output");
         OutputFile deadLetters = deadLetterFile == null ? null : OutputFile.check(deadLetterFile, "--dead-letter");
-        if (deadLetters != null && deadLetters.path().equals(alertFile.path())) {
+        if (deadLetters != null && deadLetters.sameFileAs(alertFile)) {
             throw UserError.usage("--output and --dead-letter both name " + output, "give each its own file");
         }
 
@@ -133,11 +141,11 @@ public final class ReplayCommand implements Callable<Integer> {
                 .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId), in.sourcePaths())
                 .build();
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);
-        streams.alerts().sinkTo(new LineFileSink<>(FileLocation.parse(output.toString()), OutputLines::alert))
+        streams.alerts().sinkTo(new LineFileSink<>(alertFile.flinkPath(), OutputLines::alert))
                 .name("Alert file").uid("alert-file").setParallelism(1);
         elasticsearch.attach(streams.alerts());
         if (deadLetters != null) {
-            streams.deadLetters().sinkTo(new LineFileSink<>(FileLocation.parse(deadLetterFile.toString()), OutputLines::deadLetter))
+            streams.deadLetters().sinkTo(new LineFileSink<>(deadLetters.flinkPath(), OutputLines::deadLetter))
                     .name("Dead-letter file").uid("dead-letter-file").setParallelism(1);
         }
 
@@ -150,6 +158,16 @@ public final class ReplayCommand implements Callable<Integer> {
             try {
                 JobClient job = env.executeAsync("sysmon-cep replay");
                 submitted = System.nanoTime();
+                if (!env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+                    // Submitted detached (flink run -d, the REST API): the job runs on; its result never comes here.
+                    if (!quiet) {
+                        PrintWriter out = spec.commandLine().getOut();
+                        out.println("sysmon-cep replay: submitted as job " + job.getJobID() + "; its alerts go to "
+                                + output + " when it has finished");
+                        out.flush();
+                    }
+                    return null;
+                }
                 result = await(job, progress, reading);
             } catch (Exception e) {
                 throw failed(e, progress, alertFile, deadLetters);
@@ -171,7 +189,8 @@ public final class ReplayCommand implements Callable<Integer> {
             return done.get();
         }
         // Readers in this JVM count into `reading`; on a cluster they cannot, and only accumulators tell.
-        boolean readersHere = job instanceof MiniClusterJobClient;
+        // Without the input's total (an input on s3:// or hdfs://) there is no percentage to show either.
+        boolean readersHere = job instanceof MiniClusterJobClient && progress.sized();
         long tick = progress.inPlace() ? Math.min(1000, progressInterval.toMillis()) : progressInterval.toMillis();
         while (true) {
             try {
@@ -210,7 +229,7 @@ public final class ReplayCommand implements Callable<Integer> {
             deadLetters.removeIfWrittenByThisRun();
         }
         String outcome = "no alert file was written"
-                + (Files.exists(alertFile.path()) ? " (" + output + " is from an earlier run)" : "");
+                + (alertFile.exists() ? " (" + output + " is from an earlier run)" : "");
         UserError userError = SysmonCep.find(e, UserError.class);
         if (userError != null) {
             return userError;

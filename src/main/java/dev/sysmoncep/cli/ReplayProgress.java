@@ -14,7 +14,8 @@ import java.util.Map;
  * cluster only the job's accumulators are visible, which the task managers report with their
  * heartbeats, so those lines say how far the job has got, without a total. A batch replay emits
  * each alert once its windows close at the end of the input, so the line says "alerts at end"
- * rather than a count that would stay at zero.
+ * rather than a count that would stay at zero. With an input on another file system (s3://,
+ * hdfs://) there is no total either, and the lines take the cluster's form.
  */
 final class ReplayProgress {
     /** Rates over less time than this swing too much to show. */
@@ -38,6 +39,11 @@ final class ReplayProgress {
 
     boolean inPlace() {
         return inPlace;
+    }
+
+    /** Whether the input's total is known, so that reading lines can show a percentage. */
+    boolean sized() {
+        return inputs.sized();
     }
 
     /** A line from the readers' counts in this JVM, with the matched count from the accumulators. */
@@ -89,8 +95,9 @@ final class ReplayProgress {
             line.append("  ").append(Human.count(count(accumulators, JobCounters.LINES_READ))).append(" lines")
                     .append("  dead-lettered ").append(Human.count(count(accumulators, JobCounters.DEAD_LETTERED)))
                     .append("  matched ").append(Human.count(count(accumulators, JobCounters.EVENTS_MATCHED)))
-                    .append("  alerts at end  (of ").append(Human.count(inputs.files())).append(" files, ")
-                    .append(Human.bytes(inputs.bytes())).append("; counts lag by a heartbeat)");
+                    .append("  alerts at end  (")
+                    .append(inputs.sized() ? "of " + Human.count(inputs.files()) + " files, " + Human.bytes(inputs.bytes()) + "; " : "")
+                    .append("counts lag by a heartbeat)");
         }
         show(line.toString());
     }
@@ -98,6 +105,15 @@ final class ReplayProgress {
     /** The last line: 100%, with the job's final counts. */
     void finished(RunSummary s) {
         long lines = s.count(JobCounters.LINES_READ);
+        if (!s.sized()) {
+            show(String.format(Locale.ROOT, "replay 100.0%%  %s lines  %s lines/s  dead-lettered %s  matched %s  alerts %s  "
+                            + "done in %s",
+                    Human.count(lines), Human.perSecond(s.linesPerSecond()), Human.count(s.count(JobCounters.DEAD_LETTERED)),
+                    Human.count(s.count(JobCounters.EVENTS_MATCHED)), Human.count(s.count(JobCounters.ALERTS)),
+                    Human.elapsed(s.wallTime())));
+            end();
+            return;
+        }
         show(String.format(Locale.ROOT, "replay 100.0%%  %s of %s  files %d of %d  %s lines  %s lines/s  dead-lettered %s  "
                         + "matched %s  alerts %s  done in %s",
                 Human.bytes(s.bytes()), Human.bytes(s.bytes()), s.files(), s.files(), Human.count(lines),

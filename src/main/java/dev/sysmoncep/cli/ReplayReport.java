@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  * refused and why, the alerts per rule with risk and MITRE technique, the hosts they concern, each
  * sequence alert with its process, pipes and lookups, and how long it all took. Counts come from
  * the job's accumulators; the alert details from the alert file, which is small. On a cluster the
- * alert file lies on a task manager's disk; then the report gives the accumulators' counts alone.
+ * alert file lies on a task manager's disk, and an alert file on another file system (s3://,
+ * hdfs://) is not read back either; then the report gives the accumulators' counts alone.
  */
 final class ReplayReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,20 +62,21 @@ final class ReplayReport {
     }
 
     private final RunSummary summary;
-    private final Path alertFile;
-    private final Path deadLetterFile;
+    private final Location alertFile;
+    private final Location deadLetterFile;
     /** Null when the alert file is not on this machine. */
     private final List<AlertLine> alerts;
 
-    private ReplayReport(RunSummary summary, Path alertFile, Path deadLetterFile, List<AlertLine> alerts) {
+    private ReplayReport(RunSummary summary, Location alertFile, Location deadLetterFile, List<AlertLine> alerts) {
         this.summary = summary;
         this.alertFile = alertFile;
         this.deadLetterFile = deadLetterFile;
         this.alerts = alerts;
     }
 
-    static ReplayReport of(RunSummary summary, Path alertFile, Path deadLetterFile) throws IOException {
-        return new ReplayReport(summary, alertFile, deadLetterFile, Files.exists(alertFile) ? read(alertFile) : null);
+    static ReplayReport of(RunSummary summary, Location alertFile, Location deadLetterFile) throws IOException {
+        boolean here = alertFile.isLocal() && Files.exists(alertFile.local());
+        return new ReplayReport(summary, alertFile, deadLetterFile, here ? read(alertFile.local()) : null);
     }
 
     private static List<AlertLine> read(Path file) throws IOException {
@@ -143,11 +145,20 @@ final class ReplayReport {
         r.put("wall_time_seconds", seconds(summary.wallTime()));
         r.put("job_time_seconds", seconds(summary.jobTime()));
         ObjectNode input = r.putObject("input");
-        input.put("files", summary.files());
-        input.put("bytes", summary.bytes());
+        if (summary.sized()) {
+            input.put("files", summary.files());
+            input.put("bytes", summary.bytes());
+        } else {
+            input.putNull("files");
+            input.putNull("bytes");
+        }
         input.put("lines_read", summary.count(JobCounters.LINES_READ));
         input.put("lines_per_second", Math.round(summary.linesPerSecond()));
-        input.put("bytes_per_second", Math.round(summary.bytesPerSecond()));
+        if (summary.sized()) {
+            input.put("bytes_per_second", Math.round(summary.bytesPerSecond()));
+        } else {
+            input.putNull("bytes_per_second");
+        }
         ObjectNode events = r.putObject("events");
         events.put("recognised", summary.count(JobCounters.EVENTS_PARSED));
         ObjectNode byFormat = events.putObject("by_format");
@@ -220,8 +231,12 @@ final class ReplayReport {
                 sequenceTotal == 0 ? "" : " (" + Human.count(sequenceTotal) + " sequence)",
                 Human.count(lines), Human.elapsed(summary.wallTime())));
 
-        t.append(String.format(Locale.ROOT, "Input: %d file%s, %s%n", summary.files(), summary.files() == 1 ? "" : "s",
-                Human.bytes(summary.bytes())));
+        if (summary.sized()) {
+            t.append(String.format(Locale.ROOT, "Input: %d file%s, %s%n", summary.files(), summary.files() == 1 ? "" : "s",
+                    Human.bytes(summary.bytes())));
+        } else {
+            t.append(String.format(Locale.ROOT, "Input: files and size not known here (an input on another file system)%n"));
+        }
         row(t, "lines read", lines, null);
         List<String> formats = new ArrayList<>();
         for (SourceFormat f : FORMAT_NAMES.keySet().stream().sorted().toList()) {
@@ -256,7 +271,9 @@ final class ReplayReport {
                     String.join(", ", techniques(rule))));
         }
         if (alerts == null) {
-            t.append("  (the alert file is not on this machine: no hosts, sequences or times)").append(System.lineSeparator());
+            t.append(alertFile.isLocal() ? "  (the alert file is not on this machine: no hosts, sequences or times)"
+                    : "  (the alert file is on " + alertFile.fileSystem() + ", not read back here: no hosts, sequences or times)")
+                    .append(System.lineSeparator());
         } else if (!alerts.isEmpty()) {
             t.append(String.format(Locale.ROOT, "  first hit %s, last hit %s%n", first(alerts), last(alerts)));
             t.append(System.lineSeparator()).append("Top hosts").append(System.lineSeparator());
@@ -269,9 +286,10 @@ final class ReplayReport {
             }
         }
         t.append(System.lineSeparator());
-        t.append(String.format(Locale.ROOT, "Wall time %s, of which the job %s: %s lines/s, %s/s%n",
+        t.append(String.format(Locale.ROOT, "Wall time %s, of which the job %s: %s lines/s%s%n",
                 Human.elapsed(summary.wallTime()), Human.elapsed(summary.jobTime()),
-                Human.perSecond(summary.linesPerSecond()), Human.bytes(Math.round(summary.bytesPerSecond()))));
+                Human.perSecond(summary.linesPerSecond()),
+                summary.sized() ? ", " + Human.bytes(Math.round(summary.bytesPerSecond())) + "/s" : ""));
         return t.toString();
     }
 
@@ -305,7 +323,7 @@ final class ReplayReport {
         return d.toMillis() / 1000.0;
     }
 
-    private static void putPath(ObjectNode node, String field, Path path) {
+    private static void putPath(ObjectNode node, String field, Location path) {
         if (path == null) {
             node.putNull(field);
         } else {

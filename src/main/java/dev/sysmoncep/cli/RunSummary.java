@@ -11,8 +11,8 @@ import java.util.TreeMap;
  * and their reasons, alerts per rule), the input's size and the time taken.
  *
  * @param deadLetterReasons dead letters per kind of reason (see {@code DeadLetter.reasonKind})
- * @param files input files read
- * @param bytes their size as stored
+ * @param files input files read; -1 when not known here (an input on another file system)
+ * @param bytes their size as stored; -1 when not known here
  * @param wallTime from start to end, Flink's start-up included
  * @param jobTime from the job's submission to its end: what throughput is measured over, since
  *     starting an embedded Flink takes seconds however small the input
@@ -48,8 +48,13 @@ public record RunSummary(Map<String, Long> counts, Map<String, Long> deadLetterR
         return count(JobCounters.LINES_READ) / jobSeconds();
     }
 
+    /** Whether the input's files and bytes are known: every input was local. */
+    public boolean sized() {
+        return files >= 0 && bytes >= 0;
+    }
+
     double bytesPerSecond() {
-        return bytes / jobSeconds();
+        return sized() ? bytes / jobSeconds() : 0;
     }
 
     private double jobSeconds() {

@@ -49,14 +49,14 @@ class ConfigFileTest {
                 .isEqualTo("PT5M");
 
         ReplayCommand replay = parseReplay("--config", config.toString(), "replay");
-        assertThat(replay.inputs).containsExactly(dir.resolve("logs/a"), dir.resolve("logs/b.jsonl.gz"));
-        assertThat(replay.output).isEqualTo(dir.resolve("out/alerts.jsonl"));
+        assertThat(replay.inputs).containsExactly(Location.of(dir.resolve("logs/a")), Location.of(dir.resolve("logs/b.jsonl.gz")));
+        assertThat(replay.output).isEqualTo(Location.of(dir.resolve("out/alerts.jsonl")));
         assertThat(replay.parallelism).isEqualTo(3);
         assertThat(replay.quiet).isTrue();
         assertThat(replay.detection.sequenceWindow).isEqualTo(Duration.ofMinutes(30));
 
         ReplayCommand overridden = parseReplay("--config", config.toString(), "replay", "--input", "other", "-p", "1");
-        assertThat(overridden.inputs).containsExactly(Path.of("other"));
+        assertThat(overridden.inputs).containsExactly(Location.of("other"));
         assertThat(overridden.parallelism).isEqualTo(1);
     }
 
@@ -70,8 +70,8 @@ class ConfigFileTest {
 
         assertThat(sequenceWindowOfRules("rules", "--format", "json", "--config", config.toString())).isEqualTo("PT45M");
         ReplayCommand replay = parseReplay("replay", "--config", config.toString());
-        assertThat(replay.inputs).containsExactly(dir.resolve("logs/a"), dir.resolve("logs/b"));
-        assertThat(replay.output).isEqualTo(dir.resolve("alerts.jsonl"));
+        assertThat(replay.inputs).containsExactly(Location.of(dir.resolve("logs/a")), Location.of(dir.resolve("logs/b")));
+        assertThat(replay.output).isEqualTo(Location.of(dir.resolve("alerts.jsonl")));
     }
 
     @Test
