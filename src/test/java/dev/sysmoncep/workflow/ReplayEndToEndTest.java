@@ -11,6 +11,7 @@ import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.Scenarios.Expected;
 import dev.sysmoncep.Scenarios.Scenario;
+import dev.sysmoncep.TestFlink;
 import dev.sysmoncep.cli.ReplayCommand;
 import dev.sysmoncep.cli.RunSummary;
 import dev.sysmoncep.cli.SysmonCep;
@@ -25,9 +26,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,11 +39,7 @@ class ReplayEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setConfiguration(new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none"))
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK = TestFlink.twoSlots();
 
     @TempDir
     Path dir;
