@@ -1,5 +1,6 @@
 package dev.sysmoncep.cli;
 
+import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.read.ReadProgress;
 import dev.sysmoncep.read.SysmonFileFormat;
 import dev.sysmoncep.read.UnreadableFileException;
@@ -85,6 +86,12 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}); a terminal gets one line, updated every second.")
     Duration progressInterval;
 
+    @Option(names = "--skip-unmatchable-lines",
+            description = "Fast path for big replays: leave unparsed every line that cannot hold an event any rule "
+                    + "matches (it lacks every literal the rules need, such as wermgr.exe). The alerts are the "
+                    + "same; such lines are counted but neither checked nor dead-lettered.")
+    boolean skipUnmatchableLines;
+
     @Mixin
     DetectionOptions detection = new DetectionOptions();
 
@@ -138,7 +145,8 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         String runId = UUID.randomUUID().toString();
         FileSource<SysmonRecord> source = FileSource
-                .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId), in.sourcePaths())
+                .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId,
+                        skipUnmatchableLines ? CandidateFilter.of(settings.rules()) : null), in.sourcePaths())
                 .build();
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);
         streams.alerts().sinkTo(new LineFileSink<>(alertFile.flinkPath(), OutputLines::alert))

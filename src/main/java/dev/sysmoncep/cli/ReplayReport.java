@@ -166,6 +166,7 @@ final class ReplayReport {
             byFormat.put(f.name(), summary.count(JobCounters.EVENTS_PARSED_PREFIX + f.name()));
         }
         events.put("not_sysmon_skipped", summary.count(JobCounters.NOT_SYSMON));
+        events.put("unmatchable_lines_skipped_unparsed", summary.count(JobCounters.NOT_CANDIDATES));
         events.put("late", summary.count(JobCounters.LATE_EVENTS));
         events.put("matched_by_a_rule", summary.count(JobCounters.EVENTS_MATCHED));
         ObjectNode dead = r.putObject("dead_lettered");
@@ -247,6 +248,9 @@ final class ReplayReport {
         }
         row(t, "Sysmon events", summary.count(JobCounters.EVENTS_PARSED), String.join(", ", formats));
         row(t, "not Sysmon, skipped", summary.count(JobCounters.NOT_SYSMON), null);
+        if (summary.count(JobCounters.NOT_CANDIDATES) > 0) {
+            row(t, "unmatchable, unparsed", summary.count(JobCounters.NOT_CANDIDATES), "--skip-unmatchable-lines");
+        }
         row(t, "dead-lettered", summary.count(JobCounters.DEAD_LETTERED),
                 deadLetterFile == null ? "(no --dead-letter file)" : "-> " + deadLetterFile);
         List<Map.Entry<String, Long>> reasons = reasons();

@@ -61,6 +61,22 @@ public final class EventRule implements Serializable {
         return key.toString();
     }
 
+    /**
+     * Literal runs of which a matching event's line must contain one: those of the condition whose
+     * patterns all hold a run of at least {@code minRun} letters, digits or {@code . - _} (the longest
+     * run of each pattern), preferring the condition with the fewest patterns; null if none has.
+     */
+    List<String> requiredRuns(int minRun) {
+        List<String> best = null;
+        for (FieldCondition c : conditions) {
+            List<String> runs = c.longestRuns(minRun);
+            if (runs != null && (best == null || runs.size() < best.size())) {
+                best = runs;
+            }
+        }
+        return best;
+    }
+
     /** A field and the patterns of which one must match its value. */
     static final class FieldCondition implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -80,6 +96,27 @@ public final class EventRule implements Serializable {
             this.eventIds = field == SysmonField.EVENT_CODE && patterns.stream().allMatch(p -> p.matches("[0-9]+"))
                     ? patterns.stream().mapToInt(Integer::parseInt).toArray()
                     : null;
+        }
+
+        /** The longest literal run of each pattern, or null if some pattern has none long enough. */
+        List<String> longestRuns(int minRun) {
+            if (eventIds != null) {
+                return null;
+            }
+            List<String> runs = new ArrayList<>();
+            for (WildcardPattern p : patterns) {
+                String longest = "";
+                for (String run : p.toString().split("[^A-Za-z0-9._-]+")) {
+                    if (run.length() > longest.length()) {
+                        longest = run;
+                    }
+                }
+                if (longest.length() < minRun) {
+                    return null;
+                }
+                runs.add(longest);
+            }
+            return runs;
         }
 
         boolean matches(SysmonEvent event) {

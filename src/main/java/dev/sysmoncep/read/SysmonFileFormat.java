@@ -1,5 +1,6 @@
 package dev.sysmoncep.read;
 
+import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.recognise.DeadLetter;
 import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonLineParser;
@@ -33,25 +34,28 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
     private final int maxLineBytes;
     /** The {@link ReadProgress} run the readers report to, or null. */
     private final String progressRunId;
+    /** Lines it rejects are left unparsed (the fast path); null parses every line. */
+    private final CandidateFilter candidates;
 
     public SysmonFileFormat(int maxLineBytes) {
-        this(maxLineBytes, null);
+        this(maxLineBytes, null, null);
     }
 
-    public SysmonFileFormat(int maxLineBytes, String progressRunId) {
+    public SysmonFileFormat(int maxLineBytes, String progressRunId, CandidateFilter candidates) {
         this.maxLineBytes = maxLineBytes;
         this.progressRunId = progressRunId;
+        this.candidates = candidates;
     }
 
     @Override
     public Reader<SysmonRecord> createReader(Configuration config, FileSourceSplit split) throws IOException {
-        return new FileReader(split, 0, maxLineBytes, ReadProgress.of(progressRunId));
+        return new FileReader(split, 0, maxLineBytes, ReadProgress.of(progressRunId), candidates);
     }
 
     @Override
     public Reader<SysmonRecord> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
         long linesDone = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
-        return new FileReader(split, linesDone, maxLineBytes, ReadProgress.of(progressRunId));
+        return new FileReader(split, linesDone, maxLineBytes, ReadProgress.of(progressRunId), candidates);
     }
 
     @Override
@@ -73,10 +77,13 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private final SysmonLineParser parser;
         private final int maxLineBytes;
         private final ReadProgress progress;
+        private final CandidateFilter candidates;
         private long lineNumber;
         private long bytesReported;
 
-        FileReader(FileSourceSplit split, long linesDone, int maxLineBytes, ReadProgress progress) throws IOException {
+        FileReader(FileSourceSplit split, long linesDone, int maxLineBytes, ReadProgress progress,
+                CandidateFilter candidates) throws IOException {
+            this.candidates = candidates;
             this.path = split.path();
             this.file = path.toString();
             this.maxLineBytes = maxLineBytes;
@@ -140,14 +147,18 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         }
 
         private SysmonRecord recognise() {
-            Origin origin = Origin.fileLine(file, lineNumber);
             if (lines.overLimit()) {
-                DeadLetter d = DeadLetter.of(origin, "line of " + lines.fullLength() + " bytes is over the limit of "
-                        + maxLineBytes + " bytes", lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
+                DeadLetter d = DeadLetter.of(Origin.fileLine(file, lineNumber), "line of " + lines.fullLength()
+                        + " bytes is over the limit of " + maxLineBytes + " bytes",
+                        lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
                 d.length = lines.fullLength();
                 return SysmonRecord.deadLetter(SourceFormat.UNKNOWN, d);
             }
-            return parser.parse(lines.lineBuffer(), lines.lineOffset(), lines.lineLength(), origin);
+            if (candidates != null && !candidates.mayMatch(lines.lineBuffer(), lines.lineOffset(), lines.lineLength())) {
+                return SysmonRecord.notACandidate();
+            }
+            return parser.parse(lines.lineBuffer(), lines.lineOffset(), lines.lineLength(),
+                    Origin.fileLine(file, lineNumber));
         }
 
         @Override

@@ -20,6 +20,7 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
     private transient JobCounters.Count linesRead;
     private transient JobCounters.Count eventsParsed;
     private transient JobCounters.Count notSysmon;
+    private transient JobCounters.Count notCandidates;
     private transient JobCounters.Count deadLettered;
     private transient JobCounters.Count[] eventsPerFormat;
     private transient BoundedCounts deadLetterReasons;
@@ -30,6 +31,7 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
         linesRead = counters.get(JobCounters.LINES_READ);
         eventsParsed = counters.get(JobCounters.EVENTS_PARSED);
         notSysmon = counters.get(JobCounters.NOT_SYSMON);
+        notCandidates = counters.get(JobCounters.NOT_CANDIDATES);
         deadLettered = counters.get(JobCounters.DEAD_LETTERED);
         eventsPerFormat = new JobCounters.Count[SourceFormat.values().length];
         for (SourceFormat f : SourceFormat.values()) {
@@ -49,6 +51,7 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
                 out.collect(record.event);
             }
             case NOT_SYSMON -> notSysmon.inc();
+            case NOT_A_CANDIDATE -> notCandidates.inc();
             case DEAD_LETTER -> {
                 deadLettered.inc();
                 deadLetterReasons.add(DeadLetter.reasonKind(record.deadLetter.reason));

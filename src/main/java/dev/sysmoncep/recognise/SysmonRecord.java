@@ -5,7 +5,11 @@ package dev.sysmoncep.recognise;
  * or a dead letter. Every line read yields exactly one, so counts add up.
  */
 public class SysmonRecord {
-    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER }
+    /**
+     * NOT_A_CANDIDATE: a line left unparsed because no rule can match it (the optional fast path,
+     * see {@code CandidateFilter}): counted, neither checked nor dead-lettered.
+     */
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, NOT_A_CANDIDATE }
 
     public Kind kind;
     public SourceFormat format;
@@ -26,6 +30,13 @@ public class SysmonRecord {
         SysmonRecord r = new SysmonRecord();
         r.kind = Kind.NOT_SYSMON;
         r.format = format;
+        return r;
+    }
+
+    public static SysmonRecord notACandidate() {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.NOT_A_CANDIDATE;
+        r.format = SourceFormat.UNKNOWN;
         return r;
     }
 

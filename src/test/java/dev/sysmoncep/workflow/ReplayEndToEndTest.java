@@ -198,6 +198,27 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void skippingUnmatchableLinesGivesTheSameAlertsAndCountsWhatItSkipped() throws Exception {
+        Scenario s = Scenarios.qakbotLike();
+        Path attack = Scenarios.write(dir.resolve("fast/attack.log"), s.events(), SourceFormat.ECS_JSON, 9);
+        Path background = Path.of("src/test/resources/real/otrf_lsass_campaign_05_sysmon_17_18_22_plus_wermgr_1_5.jsonl");
+
+        Replay full = replay("--input", attack.toString(), "--input", background.toAbsolutePath().toString());
+        Replay fast = replay("--input", attack.toString(), "--input", background.toAbsolutePath().toString(),
+                "--skip-unmatchable-lines");
+
+        assertThat(fast.ids()).isEqualTo(full.ids());
+        assertThat(asExpected(fast.alerts())).containsExactlyInAnyOrderElementsOf(s.expected());
+        RunSummary counts = fast.summary();
+        assertThat(counts.count(JobCounters.NOT_CANDIDATES)).isPositive();
+        assertThat(counts.count(JobCounters.EVENTS_PARSED) + counts.count(JobCounters.NOT_SYSMON)
+                + counts.count(JobCounters.DEAD_LETTERED) + counts.count(JobCounters.NOT_CANDIDATES))
+                .isEqualTo(counts.count(JobCounters.LINES_READ))
+                .isEqualTo(full.summary().count(JobCounters.LINES_READ));
+        assertThat(counts.count(JobCounters.EVENTS_MATCHED)).isEqualTo(full.summary().count(JobCounters.EVENTS_MATCHED));
+    }
+
+    @Test
     void aShorterSequenceWindowDropsTheSequenceWhosePartsAreTenMinutesApart() throws Exception {
         Scenario s = Scenarios.qakbotLike();
         Path file = Scenarios.write(dir.resolve("w/attack.log"), s.events(), SourceFormat.FLAT_JSON, 0);
