@@ -32,6 +32,11 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
             Map.entry("9006", "YXDOMAIN"), Map.entry("9007", "YXRRSET"), Map.entry("9008", "NXRRSET"),
             Map.entry("9009", "NOTAUTH"), Map.entry("9010", "NOTZONE"));
 
+    /** Sysmon's own values, kept as the source spelled them under winlog.event_data. */
+    private static final List<SysmonField> RAW_EVENT_DATA = List.of(SysmonField.PROCESS_GUID,
+            SysmonField.PROCESS_ID, SysmonField.IMAGE, SysmonField.USER, SysmonField.EVENT_TYPE,
+            SysmonField.PIPE_NAME, SysmonField.QUERY_NAME, SysmonField.QUERY_STATUS, SysmonField.QUERY_RESULTS);
+
     private final RuleSet rules;
 
     public AlertEnricher(RuleSet rules) {
@@ -111,9 +116,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
         }
 
         ObjectNode data = doc.putObject("winlog").putObject("event_data");
-        for (SysmonField f : List.of(SysmonField.PROCESS_GUID, SysmonField.PROCESS_ID, SysmonField.IMAGE,
-                SysmonField.USER, SysmonField.EVENT_TYPE, SysmonField.PIPE_NAME, SysmonField.QUERY_NAME,
-                SysmonField.QUERY_STATUS, SysmonField.QUERY_RESULTS)) {
+        for (SysmonField f : RAW_EVENT_DATA) {
             putIfPresent(data, f.ruleName(), f.valueOf(e));
         }
 

@@ -2,7 +2,6 @@ package dev.sysmoncep.read;
 
 import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonLineParser;
 import dev.sysmoncep.recognise.SysmonRecord;
 import java.io.IOException;
@@ -148,11 +147,8 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
 
         private SysmonRecord recognise() {
             if (lines.overLimit()) {
-                DeadLetter d = DeadLetter.of(Origin.fileLine(file, lineNumber), "line of " + lines.fullLength()
-                        + " bytes is over the limit of " + maxLineBytes + " bytes",
+                return DeadLetter.overLimit(Origin.fileLine(file, lineNumber), lines.fullLength(), maxLineBytes,
                         lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
-                d.length = lines.fullLength();
-                return SysmonRecord.deadLetter(SourceFormat.UNKNOWN, d);
             }
             if (candidates != null && !candidates.mayMatch(lines.lineBuffer(), lines.lineOffset(), lines.lineLength())) {
                 return SysmonRecord.notACandidate();

@@ -34,6 +34,17 @@ public class DeadLetter {
      * The reason without its particulars (quoted values, numbers, positions), so that lines refused
      * for the same cause count together: "invalid UTF-8 at byte #".
      */
+    /**
+     * A line longer than the limit, refused unread wherever it is met (file reader, Kafka record,
+     * parser): {@code buf[off, off+kept)} is what is at hand of it, {@code length} its whole length.
+     */
+    public static SysmonRecord overLimit(Origin origin, long length, int maxLineBytes, byte[] buf, int off, int kept) {
+        DeadLetter d = of(origin, "line of " + length + " bytes is over the limit of " + maxLineBytes + " bytes",
+                buf, off, kept);
+        d.length = length;
+        return SysmonRecord.deadLetter(SourceFormat.UNKNOWN, d);
+    }
+
     public static String reasonKind(String reason) {
         if (reason == null) {
             return "(no reason)";

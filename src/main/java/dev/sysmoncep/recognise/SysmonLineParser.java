@@ -61,8 +61,7 @@ public final class SysmonLineParser {
 
     private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {
         if (len > maxLineBytes) {
-            return deadLetter(SourceFormat.UNKNOWN,
-                    "line too long: " + len + " bytes (limit " + maxLineBytes + ")", buf, off, len, origin);
+            return DeadLetter.overLimit(origin, len, maxLineBytes, buf, off, len);
         }
         int start = off;
         int end = off + len;

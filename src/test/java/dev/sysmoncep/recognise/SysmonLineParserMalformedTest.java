@@ -222,7 +222,7 @@ class SysmonLineParserMalformedTest {
     void tenMegabyteLine() {
         String line = "{\"EventID\":22,\"UtcTime\":\"2023-09-06 04:52:03.565\",\"Message\":\"" + "A".repeat(10 << 20) + "\"}";
         DeadLetter d = deadLetter(line);
-        assertThat(d.reason).isEqualTo("line too long: " + line.length() + " bytes (limit 1048576)");
+        assertThat(d.reason).isEqualTo("line of " + line.length() + " bytes is over the limit of 1048576 bytes");
         assertThat(d.truncated()).isTrue();
     }
 

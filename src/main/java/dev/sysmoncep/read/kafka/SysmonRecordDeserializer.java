@@ -29,7 +29,7 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        parser = new SysmonLineParser();
+        parser = new SysmonLineParser(maxLineBytes);
     }
 
     @Override
@@ -42,10 +42,6 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
         byte[] value = record.value();
         if (value == null) {
             return deadLetter(origin, "record has no value (null, as a tombstone)", new byte[0], 0);
-        }
-        if (value.length > maxLineBytes) {
-            return deadLetter(origin, "record value of " + value.length + " bytes is over the limit of "
-                    + maxLineBytes + " bytes", value, value.length);
         }
         return parser.parse(value, 0, value.length, origin);
     }
