@@ -1,6 +1,7 @@
 package dev.sysmoncep.cli;
 
 import dev.sysmoncep.detect.RuleSet;
+import dev.sysmoncep.recognise.SysmonLineParser;
 import dev.sysmoncep.workflow.DetectionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ public final class DetectionOptions {
 
     @Option(names = "--max-line-bytes", paramLabel = "BYTES",
             description = "Lines longer than this are dead-lettered unread (default: ${DEFAULT-VALUE}).",
-            defaultValue = "1048576")
+            defaultValue = "" + SysmonLineParser.DEFAULT_MAX_LINE_BYTES)
     int maxLineBytes;
 
     /**
