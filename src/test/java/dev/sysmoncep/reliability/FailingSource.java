@@ -1,0 +1,193 @@
+package dev.sysmoncep.reliability;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * A source that is the given one, but whose readers fail at {@link InjectedFailure#SOURCE_READER}
+ * when they hand a record on: splits, offsets, watermarks and checkpoints are all the wrapped
+ * source's own.
+ */
+final class FailingSource<T, S extends SourceSplit, E> implements Source<T, S, E>, ResultTypeQueryable<T> {
+    private static final long serialVersionUID = 1L;
+
+    private final Source<T, S, E> source;
+
+    FailingSource(Source<T, S, E> source) {
+        this.source = source;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public TypeInformation<T> getProducedType() {
+        return ((ResultTypeQueryable<T>) source).getProducedType();
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return source.getBoundedness();
+    }
+
+    @Override
+    public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
+        return new Reader<>(source.createReader(context));
+    }
+
+    @Override
+    public SplitEnumerator<S, E> createEnumerator(SplitEnumeratorContext<S> context) throws Exception {
+        return source.createEnumerator(context);
+    }
+
+    @Override
+    public SplitEnumerator<S, E> restoreEnumerator(SplitEnumeratorContext<S> context, E checkpoint) throws Exception {
+        return source.restoreEnumerator(context, checkpoint);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<S> getSplitSerializer() {
+        return source.getSplitSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<E> getEnumeratorCheckpointSerializer() {
+        return source.getEnumeratorCheckpointSerializer();
+    }
+
+    private static final class Reader<T, S extends SourceSplit> implements SourceReader<T, S> {
+        private final SourceReader<T, S> reader;
+        private Output<T> output;
+
+        Reader(SourceReader<T, S> reader) {
+            this.reader = reader;
+        }
+
+        @Override
+        public InputStatus pollNext(ReaderOutput<T> readerOutput) throws Exception {
+            if (output == null || output.output != readerOutput) {
+                output = new Output<>(readerOutput);
+            }
+            return reader.pollNext(output);
+        }
+
+        @Override
+        public void start() {
+            reader.start();
+        }
+
+        @Override
+        public List<S> snapshotState(long checkpointId) {
+            return reader.snapshotState(checkpointId);
+        }
+
+        @Override
+        public CompletableFuture<Void> isAvailable() {
+            return reader.isAvailable();
+        }
+
+        @Override
+        public void addSplits(List<S> splits) {
+            reader.addSplits(splits);
+        }
+
+        @Override
+        public void notifyNoMoreSplits() {
+            reader.notifyNoMoreSplits();
+        }
+
+        @Override
+        public void handleSourceEvents(SourceEvent event) {
+            reader.handleSourceEvents(event);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            reader.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void notifyCheckpointAborted(long checkpointId) throws Exception {
+            reader.notifyCheckpointAborted(checkpointId);
+        }
+
+        @Override
+        public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
+            reader.pauseOrResumeSplits(toPause, toResume);
+        }
+
+        @Override
+        public void close() throws Exception {
+            reader.close();
+        }
+    }
+
+    /** The reader's output, and each split's (the Kafka reader emits through per-partition outputs). */
+    private static class SplitOutput<T> implements SourceOutput<T> {
+        private final SourceOutput<T> output;
+
+        SplitOutput(SourceOutput<T> output) {
+            this.output = output;
+        }
+
+        @Override
+        public void collect(T record) {
+            InjectedFailure.SOURCE_READER.failHereIfArmed();
+            output.collect(record);
+        }
+
+        @Override
+        public void collect(T record, long timestamp) {
+            InjectedFailure.SOURCE_READER.failHereIfArmed();
+            output.collect(record, timestamp);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {
+            output.emitWatermark(watermark);
+        }
+
+        @Override
+        public void markIdle() {
+            output.markIdle();
+        }
+
+        @Override
+        public void markActive() {
+            output.markActive();
+        }
+    }
+
+    private static final class Output<T> extends SplitOutput<T> implements ReaderOutput<T> {
+        private final ReaderOutput<T> output;
+
+        Output(ReaderOutput<T> output) {
+            super(output);
+            this.output = output;
+        }
+
+        @Override
+        public SourceOutput<T> createOutputForSplit(String splitId) {
+            return new SplitOutput<>(output.createOutputForSplit(splitId));
+        }
+
+        @Override
+        public void releaseOutputForSplit(String splitId) {
+            output.releaseOutputForSplit(splitId);
+        }
+    }
+}
