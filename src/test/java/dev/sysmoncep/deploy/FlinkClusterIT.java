@@ -12,6 +12,7 @@ import dev.sysmoncep.generate.SysmonLineWriter;
 import dev.sysmoncep.kafka.KafkaTestBroker;
 import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.sink.elasticsearch.SearchNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * REST API as flink run and the web UI do: the JobManager runs its main class, so this also proves
  * the jar carries what the cluster lacks (CEP, connectors, Kafka client, Jackson, picocli) and that
  * main leaves the JobManager running. The streaming job reads from and writes to a real Kafka broker
- * in this JVM.
+ * in this JVM, and survives a savepoint and resume, and the loss of its TaskManager process.
  */
 class FlinkClusterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +57,9 @@ class FlinkClusterIT {
 
     @RegisterExtension
     static final KafkaTestBroker KAFKA = new KafkaTestBroker();
+
+    @RegisterExtension
+    static final SearchNode SEARCH = new SearchNode(SearchNode.Kind.OPENSEARCH_2, "sysmon-cep-it-cluster");
 
     static StandaloneFlinkCluster cluster;
     static String jarId;
@@ -68,6 +72,8 @@ class FlinkClusterIT {
         deleteRecursively(workDir);
         cluster = StandaloneFlinkCluster.start(Path.of("flink-conf/local").toAbsolutePath(), Map.of(
                         "restart-strategy.type", "none",
+                        // A killed TaskManager is found missing after two failed heartbeats: 2 s, not 20.
+                        "heartbeat.interval", "1000",
                         "execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString(),
                         "execution.checkpointing.savepoint-dir", workDir.resolve("savepoints").toUri().toString()),
                 workDir, Duration.ofSeconds(90));
@@ -159,6 +165,100 @@ class FlinkClusterIT {
         committed.forEach(r -> perAlert.computeIfAbsent(text(r.key()), k -> new ArrayList<>()).add(text(r.value())));
         assertThat(perAlert.values()).allSatisfy(updates -> assertThat(updates).hasSizeBetween(1, 2).doesNotHaveDuplicates());
         cluster.checkAlive();
+        // Its slots go back for the other tests.
+        cluster.rest().cancel(resumed);
+        assertThat(awaitEnd(resumed, DEADLINE)).isEqualTo("CANCELED");
+    }
+
+    /**
+     * A TaskManager process killed mid-stream, after a checkpoint completed, with records in flight
+     * and possibly in Kafka transactions it never gets to commit or abort. The job has restarts on
+     * (as {@code flink run -D} sets them); it resumes from its checkpoint on a new TaskManager, and
+     * a read_committed consumer of the alerts topic then sees exactly what a run without failure
+     * leaves: every expected alert, each as it opened (one event) and, if more events joined it,
+     * once more in its final state; no record missing or twice. The same job also writes the alerts
+     * to an OpenSearch node, which upserts by alert id: its index ends with exactly those alerts,
+     * each document the alert's final state.
+     */
+    @Test
+    void aStreamWhoseTaskManagerIsKilledResumesOnANewOneWithExactlyTheAlertsOfARunWithoutFailure() throws Exception {
+        Scenario s = Scenarios.qakbotLike();
+        String in = "sysmon-killed";
+        String alerts = "alerts-killed";
+        String group = "sysmon-cep-killed";
+        String index = "sysmon-cep-killed";
+        KAFKA.createTopic(in, 2, false);
+        KAFKA.createTopic(alerts, 2, true);
+        List<String> lines = new ArrayList<>();
+        s.events().forEach(e -> lines.add(SysmonLineWriter.render(e, Map.of(), SourceFormat.ECS_JSON)));
+        List<String> args = List.of("stream", "--bootstrap-servers", KAFKA.bootstrapServers(), "--topics", in,
+                "--group-id", group, "--alert-topic", alerts, "--transactional-id-prefix", group,
+                "--checkpoint-interval", "1s", "--elasticsearch", SEARCH.url().toString(), "--elasticsearch-index", index);
+
+        Map<TopicPartition, Long> firstHalf = produce(in, lines.subList(0, lines.size() / 2));
+        String job = cluster.rest().runJar(jarId, args, 2, Map.of("restart-strategy.type", "fixed-delay",
+                "restart-strategy.fixed-delay.attempts", "10", "restart-strategy.fixed-delay.delay", "1 s"));
+        Poll.until("the first half checkpointed and an alert committed", DEADLINE, () -> {
+            assertRunning(job);
+            return committedOffsets(group).equals(firstHalf) && !KAFKA.readAll(alerts).isEmpty();
+        }, () -> failureOf(job));
+        long killedAt = System.nanoTime();
+        produce(in, lines.subList(lines.size() / 2, lines.size()));
+        cluster.killTaskManagers();
+        cluster.startTaskManager();
+        long[] restored = new long[1];
+        Poll.until("the job restored from a checkpoint and checkpointing again on the new TaskManager", DEADLINE, () -> {
+            assertRunning(job);
+            restored[0] = cluster.rest().restoredCheckpoint(job);
+            return restored[0] > 0 && cluster.rest().latestCheckpoint(job) > restored[0];
+        }, () -> failureOf(job));
+        System.out.printf("TaskManager killed; the job restored checkpoint %d on a new one and checkpointed again "
+                + "%.1f s later%n", restored[0], (System.nanoTime() - killedAt) / 1e9);
+        produceClock(in);
+        Poll.until("every expected alert in its final state", DEADLINE, () -> {
+            assertRunning(job);
+            return asExpected(latest(KAFKA.readAll(alerts)).values().stream().map(FlinkClusterIT::tree).toList())
+                    .containsAll(s.expected());
+        }, () -> failureOf(job));
+        Map<String, JsonNode> finalStates = new HashMap<>();
+        latest(KAFKA.readAll(alerts)).forEach((id, json) -> finalStates.put(id, tree(json)));
+        Poll.until("the index holding every alert in its final state", DEADLINE, () -> {
+            assertRunning(job);
+            return indexed(index).equals(finalStates);
+        }, () -> failureOf(job) + "\nindexed: " + indexed(index).keySet() + "\nexpected: " + finalStates.keySet());
+        cluster.rest().cancel(job);
+        assertThat(awaitEnd(job, DEADLINE)).isEqualTo("CANCELED");
+
+        assertThat(cluster.rest().failures(job)).as("the failures the job went through").isNotEmpty();
+        assertThat(indexed(index)).isEqualTo(finalStates);
+        List<ConsumerRecord<byte[], byte[]>> committed = KAFKA.readAll(alerts);
+        Map<String, List<JsonNode>> perAlert = new HashMap<>();
+        committed.forEach(r -> perAlert.computeIfAbsent(text(r.key()), k -> new ArrayList<>()).add(tree(text(r.value()))));
+        List<JsonNode> finals = perAlert.values().stream().map(updates -> updates.get(updates.size() - 1)).toList();
+        assertThat(asExpected(finals)).containsExactlyInAnyOrderElementsOf(s.expected());
+        assertThat(perAlert.values()).allSatisfy(updates -> {
+            long count = updates.get(updates.size() - 1).at("/event/count").asLong();
+            List<String> shape = updates.stream()
+                    .map(u -> u.at("/event/count").asLong() + (u.at("/sysmon_cep/final").asBoolean() ? " final" : " open")).toList();
+            assertThat(shape).isEqualTo(count == 1 ? List.of("1 open") : List.of("1 open", count + " final"));
+        });
+        cluster.checkAlive();
+    }
+
+    /** The documents in the index by id, as a search sees them now. */
+    static Map<String, JsonNode> indexed(String index) {
+        try {
+            SEARCH.rest().refresh(index);
+            Map<String, JsonNode> documents = new HashMap<>();
+            SEARCH.rest().post("/" + index + "/_search?ignore_unavailable=true", Map.of("size", 1000))
+                    .at("/hits/hits").forEach(hit -> documents.put(hit.path("_id").asText(), hit.path("_source")));
+            return documents;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static void assertRunning(String jobId) throws IOException, InterruptedException {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,6 +76,17 @@ final class FlinkRest {
         return runJar(jarId, programArgs, parallelism, JSON.createObjectNode());
     }
 
+    /**
+     * As {@link #runJar(String, List, int)}, with Flink options for this job only, as
+     * {@code flink run -D key=value} gives them.
+     */
+    String runJar(String jarId, List<String> programArgs, int parallelism, Map<String, String> jobConfiguration)
+            throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        request.set("flinkConfiguration", JSON.valueToTree(jobConfiguration));
+        return runJar(jarId, programArgs, parallelism, request);
+    }
+
     /** As {@link #runJar(String, List, int)}, the job's state restored from a savepoint (flink run -s). */
     String runJarFromSavepoint(String jarId, List<String> programArgs, int parallelism, String savepoint)
             throws IOException, InterruptedException {
@@ -120,6 +132,30 @@ final class FlinkRest {
 
     String jobState(String jobId) throws IOException, InterruptedException {
         return get("/jobs/" + jobId).path("state").asText();
+    }
+
+    /** The id of the checkpoint the job last restored from after a failure, 0 while it has restored none. */
+    long restoredCheckpoint(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId + "/checkpoints").at("/latest/restored/id").asLong(0);
+    }
+
+    /** The id of the job's latest completed checkpoint, 0 while there is none. */
+    long latestCheckpoint(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId + "/checkpoints").at("/latest/completed/id").asLong(0);
+    }
+
+    /** The failures the job went through, oldest last, each as its stack trace. */
+    List<String> failures(String jobId) throws IOException, InterruptedException {
+        List<String> failures = new ArrayList<>();
+        get("/jobs/" + jobId + "/exceptions").at("/exceptionHistory/entries")
+                .forEach(e -> failures.add(e.path("stacktrace").asText()));
+        return failures;
+    }
+
+    /** PATCH /jobs/:id?mode=cancel, as flink cancel does. */
+    void cancel(String jobId) throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(base.resolve("/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
     }
 
     /** The root exception of a failed job, for a failure message. */

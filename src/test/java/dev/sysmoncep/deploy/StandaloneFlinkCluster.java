@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -34,9 +35,13 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     private final Path workDir;
-    private final List<Process> processes = new ArrayList<>();
+    /** The running processes by name (jobmanager, taskmanager, taskmanager-2, ...), in start order. */
+    private final Map<String, Process> processes = new LinkedHashMap<>();
     private final FlinkRest rest;
     private Duration startTime;
+    /** How to start a TaskManager again, as taskmanager.sh would on another machine. */
+    private Runnable taskManagerLauncher;
+    private int taskManagersStarted;
 
     private StandaloneFlinkCluster(Path workDir, FlinkRest rest) {
         this.workDir = workDir;
@@ -75,9 +80,20 @@ final class StandaloneFlinkCluster implements AutoCloseable {
             cluster.launch("jobmanager", classpath, jvmOptions(config, CoreOptions.FLINK_DEFAULT_JM_JVM_OPTIONS,
                             CoreOptions.FLINK_JM_JVM_OPTIONS), jmParams.get(), configDir, dynamicArgs,
                     "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
-            cluster.launch("taskmanager", classpath, jvmOptions(config, CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS,
-                            CoreOptions.FLINK_TM_JVM_OPTIONS), tmParams.get(), configDir, dynamicArgs,
-                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+            List<String> tmJvmOptions = jvmOptions(config, CoreOptions.FLINK_DEFAULT_TM_JVM_OPTIONS,
+                    CoreOptions.FLINK_TM_JVM_OPTIONS);
+            List<List<String>> tmResources = tmParams.get();
+            cluster.taskManagerLauncher = () -> {
+                cluster.taskManagersStarted++;
+                String name = cluster.taskManagersStarted == 1 ? "taskmanager" : "taskmanager-" + cluster.taskManagersStarted;
+                try {
+                    cluster.launch(name, classpath, tmJvmOptions, tmResources, configDir, dynamicArgs,
+                            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            cluster.taskManagerLauncher.run();
             Poll.until("a TaskManager slot registered", timeout, () -> {
                 cluster.checkAlive();
                 return cluster.rest.registeredSlots() > 0;
@@ -103,10 +119,14 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return workDir.resolve(process + ".log");
     }
 
-    /** The ends of both processes' logs and outputs, for a failure message. */
+    /** The ends of every process's log and output, for a failure message. */
     String logTails() {
         StringBuilder s = new StringBuilder();
-        for (String name : List.of("jobmanager.log", "jobmanager.out", "taskmanager.log", "taskmanager.out")) {
+        List<String> names = new ArrayList<>(List.of("jobmanager", "taskmanager"));
+        for (int i = 2; i <= taskManagersStarted; i++) {
+            names.add("taskmanager-" + i);
+        }
+        for (String name : names.stream().flatMap(n -> Stream.of(n + ".log", n + ".out")).toList()) {
             Path file = workDir.resolve(name);
             if (Files.exists(file)) {
                 try {
@@ -176,26 +196,43 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         cmd.addAll(List.of("-cp", classpath, entrypoint, "--configDir", configDir.toString()));
         cmd.addAll(dynamicArgs);
         cmd.addAll(resourceParams.get(1));
-        processes.add(new ProcessBuilder(cmd)
+        processes.put(name, new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve(name + ".out").toFile())
                 .start());
     }
 
-    /** Fails at once when the JobManager or the TaskManager has died, rather than at a deadline. */
-    void checkAlive() {
-        for (Process p : processes) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("A Flink process exited with " + p.exitValue() + logTails());
-            }
+    /**
+     * Kills every TaskManager process at once, as a machine failure or the OOM killer would: no
+     * shutdown hook runs, nothing is flushed, closed or aborted.
+     */
+    void killTaskManagers() throws Exception {
+        List<String> taskManagers = processes.keySet().stream().filter(n -> n.startsWith("taskmanager")).toList();
+        for (String name : taskManagers) {
+            processes.remove(name).destroyForcibly().onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Stops the TaskManager, then the JobManager: politely first (their shutdown hooks run), then by force. */
+    /** Starts one more TaskManager process, with the same configuration as the first. */
+    void startTaskManager() {
+        taskManagerLauncher.run();
+    }
+
+    /** Fails at once when the JobManager or a TaskManager has died, rather than at a deadline. */
+    void checkAlive() {
+        processes.forEach((name, p) -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("The Flink " + name + " process exited with " + p.exitValue() + logTails());
+            }
+        });
+    }
+
+    /** Stops the TaskManagers, then the JobManager: politely first (their shutdown hooks run), then by force. */
     @Override
     public void close() throws Exception {
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            Process p = processes.get(i);
+        List<Process> inStartOrder = new ArrayList<>(processes.values());
+        for (int i = inStartOrder.size() - 1; i >= 0; i--) {
+            Process p = inStartOrder.get(i);
             p.destroy();
             try {
                 p.onExit().get(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);

@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** The test's own look at a node, over plain REST, to check what the sink wrote. */
-final class NodeRest {
+public final class NodeRest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
@@ -20,7 +20,7 @@ final class NodeRest {
         this.url = url;
     }
 
-    JsonNode get(String path) throws IOException, InterruptedException {
+    public JsonNode get(String path) throws IOException, InterruptedException {
         return send("GET", path, null);
     }
 
@@ -28,7 +28,7 @@ final class NodeRest {
         return send("PUT", path, body);
     }
 
-    JsonNode post(String path, Object body) throws IOException, InterruptedException {
+    public JsonNode post(String path, Object body) throws IOException, InterruptedException {
         return send("POST", path, body);
     }
 
@@ -38,7 +38,7 @@ final class NodeRest {
     }
 
     /** Makes everything written so far searchable. */
-    void refresh(String pattern) throws IOException, InterruptedException {
+    public void refresh(String pattern) throws IOException, InterruptedException {
         post("/" + pattern + "/_refresh?ignore_unavailable=true&allow_no_indices=true", null);
     }
 

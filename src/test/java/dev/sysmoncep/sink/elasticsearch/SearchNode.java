@@ -26,9 +26,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>The launchers and their class paths are built by maven-invoker-plugin into
  * {@code target/test-nodes} before the integration tests ({@code mvn verify}).
  */
-final class SearchNode implements BeforeAllCallback, AfterAllCallback {
+public final class SearchNode implements BeforeAllCallback, AfterAllCallback {
 
-    enum Kind {
+    public enum Kind {
         OPENSEARCH_2("opensearch", "dev.sysmoncep.testnode.OpenSearchTestNode"),
         ELASTICSEARCH_7("elasticsearch7", "dev.sysmoncep.testnode.Elasticsearch7TestNode");
 
@@ -50,16 +50,16 @@ final class SearchNode implements BeforeAllCallback, AfterAllCallback {
     private URI url;
     private NodeRest rest;
 
-    SearchNode(Kind kind, String clusterName) {
+    public SearchNode(Kind kind, String clusterName) {
         this.kind = kind;
         this.clusterName = clusterName;
     }
 
-    URI url() {
+    public URI url() {
         return url;
     }
 
-    NodeRest rest() {
+    public NodeRest rest() {
         return rest;
     }
 
