@@ -3,6 +3,7 @@ package dev.sysmoncep.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.Scenarios;
@@ -46,6 +47,7 @@ import picocli.CommandLine;
 class HostileInputReplayTest {
     private static final int MAX_LINE_BYTES = 16 * 1024;
     private static final int FILES = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = TestFlink.twoSlots();
@@ -134,6 +136,54 @@ class HostileInputReplayTest {
         assertThat(ReplayEndToEndTest.asExpected(r.alerts())).containsExactlyInAnyOrderElementsOf(scenario.expected());
         assertThat(withoutOrigins(r.alerts())).isEqualTo(withoutOrigins(baseline.alerts()));
         assertThat(counts.count(JobCounters.EVENTS_MATCHED)).isEqualTo(baseline.summary().count(JobCounters.EVENTS_MATCHED));
+    }
+
+    @Test
+    void attackEventsWithFieldsOfTheWrongJsonTypeNeverStopTheJobAndNumbersAsTextChangeNoAlert() throws Exception {
+        Scenario scenario = Scenarios.qakbotLike();
+        List<String> clean = new ArrayList<>();
+        List<String> numbersSwapped = new ArrayList<>();
+        List<String> containers = new ArrayList<>();
+        String[] notMatched = {"ProcessId", "User", "QueryStatus", "QueryResults", "Computer", "ProcessGuid", "UtcTime"};
+        int i = 0;
+        for (var event : scenario.events()) {
+            String line = SysmonLineWriter.render(event, Map.of(), SourceFormat.FLAT_JSON);
+            clean.add(line);
+            ObjectNode swapped = (ObjectNode) JSON.readTree(line);
+            swapped.put("EventID", swapped.path("EventID").asText());
+            swapped.put("ProcessId", Long.parseLong(swapped.path("ProcessId").asText()));
+            if (swapped.has("QueryStatus")) {
+                swapped.put("QueryStatus", Long.parseLong(swapped.path("QueryStatus").asText()));
+            }
+            numbersSwapped.add(swapped.toString());
+            // One field the rules do not match on, as an object, an array or null; its Message would
+            // stand in, so that goes too, and the UtcTime's stand-in is the record's @timestamp.
+            ObjectNode container = (ObjectNode) JSON.readTree(line);
+            container.remove("Message");
+            String field = notMatched[i++ % notMatched.length];
+            switch (i % 3) {
+                case 0 -> container.putObject(field).put("value", container.path(field).asText());
+                case 1 -> container.putArray(field).add(container.path(field).asText());
+                default -> container.putNull(field);
+            }
+            containers.add(container.toString());
+        }
+        Path cleanDir = Files.createDirectories(dir.resolve("typed-clean"));
+        Files.write(cleanDir.resolve("attack.log"), clean, StandardCharsets.UTF_8);
+        Path swappedDir = Files.createDirectories(dir.resolve("typed-swapped"));
+        Files.write(swappedDir.resolve("attack.log"), numbersSwapped, StandardCharsets.UTF_8);
+        Path containerDir = Files.createDirectories(dir.resolve("typed-containers"));
+        Files.write(containerDir.resolve("attack.log"), containers, StandardCharsets.UTF_8);
+
+        ReplayEndToEndTest.Replay baseline = replay(cleanDir);
+        ReplayEndToEndTest.Replay swapped = replay(swappedDir);
+        ReplayEndToEndTest.Replay odd = replay(containerDir);
+
+        assertThat(withoutOrigins(swapped.alerts())).isEqualTo(withoutOrigins(baseline.alerts()));
+        assertThat(odd.deadLetters()).isEmpty();
+        assertThat(odd.summary().count(JobCounters.EVENTS_PARSED)).isEqualTo(scenario.events().size());
+        assertThat(odd.alerts()).extracting(a -> a.at("/rule/id").asText())
+                .containsAll(baseline.alerts().stream().map(a -> a.at("/rule/id").asText()).toList());
     }
 
     private ReplayEndToEndTest.Replay replay(Path input) throws Exception {
