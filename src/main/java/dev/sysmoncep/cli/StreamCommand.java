@@ -10,6 +10,7 @@ import dev.sysmoncep.sink.kafka.KafkaOutputs;
 import dev.sysmoncep.workflow.DetectionSettings;
 import dev.sysmoncep.workflow.DetectionStreams;
 import dev.sysmoncep.workflow.DetectionWorkflow;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,8 @@ public final class StreamCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamCommand.class);
     public static final String JOB_NAME = "sysmon-cep stream";
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+    /** How long the login check before the job waits for the brokers. */
+    private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(15);
 
     @Spec
     CommandSpec spec;
@@ -176,13 +179,24 @@ public final class StreamCommand implements Callable<Integer> {
         if (kafkaPropertiesFile != null && !Files.isReadable(kafkaPropertiesFile)) {
             throw new ParameterException(spec.commandLine(), "--kafka-properties " + kafkaPropertiesFile + " is not readable");
         }
-        defineJob(System.getenv()).execute(JOB_NAME);
+        StreamExecutionEnvironment env = defineJob(System.getenv());
+        checkKafkaLogin(System.getenv());
+        env.execute(JOB_NAME);
         return 0;
     }
 
     /** Submits the job and returns at once, for whoever runs it and cancels it (tests, benchmarks). */
     public JobClient start(Map<String, String> environment) throws Exception {
-        return defineJob(environment).executeAsync(JOB_NAME);
+        StreamExecutionEnvironment env = defineJob(environment);
+        checkKafkaLogin(environment);
+        return env.executeAsync(JOB_NAME);
+    }
+
+    /** Once the options have passed their checks: the brokers take the job's login, or the command ends. */
+    private void checkKafkaLogin(Map<String, String> environment) throws IOException {
+        KafkaClientProperties client = KafkaClientProperties.load(kafkaPropertiesFile, environment);
+        KafkaLogin.check(bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG),
+                client.properties(), LOGIN_TIMEOUT);
     }
 
     /** The whole job: source, the shared detection workflow, sinks, checkpointing. */

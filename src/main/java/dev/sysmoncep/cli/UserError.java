@@ -21,7 +21,7 @@ public class UserError extends RuntimeException {
         INPUT(3, "an input is missing, unreadable, empty or corrupt"),
         OUTPUT(4, "an output cannot be written (directory missing or not writable)"),
         CONFIG(5, "bad rule file or --config file"),
-        UNREACHABLE(6, "a service (Kafka, Elasticsearch) cannot be reached");
+        UNREACHABLE(6, "a service (Kafka, Elasticsearch) cannot be reached or refuses the login");
 
         public final int exitCode;
         public final String meaning;

@@ -174,6 +174,35 @@ final class FlinkRest {
         return counters;
     }
 
+    /**
+     * The job's metrics whose names are given, each summed over every operator and subtask that has
+     * it, as the web UI shows them: operator metrics are named {@code <operator>.<metric>}, and a dot
+     * within a metric's name shows as an underscore ({@code alerts_<rule id>}).
+     */
+    Map<String, Long> metrics(String jobId, List<String> names) throws IOException, InterruptedException {
+        Map<String, Long> sums = new TreeMap<>();
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            List<String> ids = new java.util.ArrayList<>();
+            for (JsonNode metric : get(path)) {
+                String id = metric.path("id").asText();
+                if (names.stream().anyMatch(n -> id.endsWith("." + n.replace('.', '_')))) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            String query = java.net.URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
+            for (JsonNode metric : get(path + "?agg=sum&get=" + query)) {
+                String id = metric.path("id").asText();
+                String name = names.stream().filter(n -> id.endsWith("." + n.replace('.', '_'))).findFirst().orElseThrow();
+                sums.merge(name, (long) metric.path("sum").asDouble(), Long::sum);
+            }
+        }
+        return sums;
+    }
+
     private JsonNode get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,9 +16,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -30,7 +34,34 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * records. Also usable outside JUnit ({@link #start()}, {@link #close()}), as the latency benchmark does.
  */
 public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+    /** Users the test kit's SASL/PLAIN listener knows (its JAAS file). */
+    public static final String ADMIN_USER = JaasUtils.KAFKA_PLAIN_ADMIN;
+    public static final String ADMIN_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+    public static final String USER = JaasUtils.KAFKA_PLAIN_USER1;
+    public static final String USER_PASSWORD = JaasUtils.KAFKA_PLAIN_USER1_PASSWORD;
+
+    private final SecurityProtocol protocol;
     private KafkaClusterTestKit cluster;
+
+    /** A broker whose clients connect in plain text, without logging in. */
+    public KafkaTestBroker() {
+        this(SecurityProtocol.PLAINTEXT);
+    }
+
+    private KafkaTestBroker(SecurityProtocol protocol) {
+        this.protocol = protocol;
+    }
+
+    /** A broker whose clients must log in with SASL/PLAIN ({@link #USER} or {@link #ADMIN_USER}). */
+    public static KafkaTestBroker saslPlain() {
+        return new KafkaTestBroker(SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    /** The JAAS line of a SASL/PLAIN login. */
+    public static String plainLogin(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -43,11 +74,19 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     }
 
     public void start() throws Exception {
-        cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true)
                         .setNumBrokerNodes(1)
                         .setNumControllerNodes(1)
-                        .build())
+                        .setBrokerSecurityProtocol(protocol)
+                        .build());
+        if (protocol == SecurityProtocol.SASL_PLAINTEXT) {
+            // The kit then authorizes requests; its controller listener stays plain text (ANONYMOUS),
+            // and the users log in only to be known, not to be granted topic by topic.
+            builder.setConfigProp("super.users", "User:ANONYMOUS;User:" + ADMIN_USER)
+                    .setConfigProp("allow.everyone.if.no.acl.found", "true");
+        }
+        cluster = builder
                 // One broker: the internal topics (offsets, transactions) cannot have more replicas.
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -70,8 +109,20 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         return cluster.bootstrapServers();
     }
 
+    /** What the tests' own clients need: the brokers and, on a SASL broker, the admin's login. */
+    private Properties clientProperties() {
+        Properties p = new Properties();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (protocol == SecurityProtocol.SASL_PLAINTEXT) {
+            p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol.name);
+            p.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+            p.put(SaslConfigs.SASL_JAAS_CONFIG, plainLogin(ADMIN_USER, ADMIN_PASSWORD));
+        }
+        return p;
+    }
+
     public void createTopic(String name, int partitions, boolean compacted) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+        try (Admin admin = Admin.create(clientProperties())) {
             NewTopic topic = new NewTopic(name, partitions, (short) 1);
             if (compacted) {
                 topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
@@ -81,8 +132,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     }
 
     public KafkaProducer<byte[], byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties p = clientProperties();
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -92,8 +142,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     /** A consumer of every partition of a topic from its start, seeing only committed transactions. */
     public KafkaConsumer<byte[], byte[]> committedReader(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties p = clientProperties();
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

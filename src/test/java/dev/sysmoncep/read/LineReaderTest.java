@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,49 @@ class LineReaderTest {
         assertThat(got.get(1)).hasSize(4096);
         assertThat(lengths.get(1)).isEqualTo(5_000_000L);
         assertThat(got.get(2)).isEqualTo("last");
+    }
+
+    /**
+     * Memory is bounded by the line limit, not by the input: a 256 MiB line (made up as it is read,
+     * never held) passes through while the reader allocates a few MiB, counted by the JVM for this
+     * thread alone.
+     */
+    @Test
+    void aQuarterGigabyteLineCostsTheReaderOnlyItsLimitsWorthOfMemory() throws IOException {
+        long hugeLength = 256L << 20;
+        int maxLineBytes = 1 << 20;
+        InputStream input = new InputStream() {
+            private long served;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException("the reader reads in blocks");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                byte[] tail = "\nlast\n".getBytes(StandardCharsets.UTF_8);
+                if (served >= hugeLength + tail.length) {
+                    return -1;
+                }
+                int n = 0;
+                for (; n < len && served < hugeLength + tail.length; n++, served++) {
+                    b[off + n] = served < hugeLength ? (byte) 'x' : tail[(int) (served - hugeLength)];
+                }
+                return n;
+            }
+        };
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        LineReader r = new LineReader(input, maxLineBytes);
+        assertThat(r.next()).isTrue();
+        assertThat(r.overLimit()).isTrue();
+        assertThat(r.fullLength()).isEqualTo(hugeLength);
+        assertThat(r.lineLength()).isEqualTo(64 * 1024);
+        assertThat(r.next()).isTrue();
+        assertThat(new String(r.lineBuffer(), r.lineOffset(), r.lineLength(), StandardCharsets.UTF_8)).isEqualTo("last");
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated reading a %d-byte line", hugeLength).isLessThan(8L * maxLineBytes);
     }
 
     @Test
