@@ -158,7 +158,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Reads {@code --format}. */
-    static final class FormatOption implements CommandLine.ITypeConverter<GeneratedFormat> {
+    public static final class FormatOption implements CommandLine.ITypeConverter<GeneratedFormat> {
         @Override
         public GeneratedFormat convert(String value) {
             return GeneratedFormat.ofOptionName(value);
