@@ -1,6 +1,7 @@
 package dev.sysmoncep.bench;
 
 import dev.sysmoncep.JobCounters;
+import dev.sysmoncep.cli.DurationConverter;
 import dev.sysmoncep.cli.ReplayCommand;
 import dev.sysmoncep.cli.RunSummary;
 import dev.sysmoncep.detect.EventRule;
@@ -109,6 +110,24 @@ public final class BenchCommand implements Callable<Integer> {
                     + "repeat for more.")
     List<String> replayOptions = new ArrayList<>();
 
+    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+            description = "Also measure the stream job from and to this Kafka broker (new topics per run): the write "
+                    + "rate it sustains and the alert delay p50/p99 at --kafka-rate.")
+    String bootstrapServers;
+
+    @Option(names = "--kafka-rate", paramLabel = "EVENTS_PER_SECOND", defaultValue = "10000",
+            description = "Events per second written to Kafka (default: ${DEFAULT-VALUE}).")
+    int kafkaRate;
+
+    @Option(names = "--kafka-duration", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "How long alert delays are measured, after a warm-up as long (default: ${DEFAULT-VALUE}).")
+    Duration kafkaDuration;
+
+    @Option(names = "--kafka-out-of-orderness", paramLabel = "DURATION", defaultValue = "2s",
+            converter = DurationConverter.class,
+            description = "The stream job's out-of-order tolerance (default: ${DEFAULT-VALUE}).")
+    Duration kafkaOutOfOrderness;
+
     @Spec
     CommandSpec spec;
 
@@ -177,6 +196,15 @@ public final class BenchCommand implements Callable<Integer> {
                     replaySummary.count(JobCounters.EVENTS_MATCHED), alertLines,
                     expected == null ? "" : " (" + expected.size() + " expected by the generator)");
             out.printf(Locale.ROOT, "naive: %,d events parsed, %,d rule matches%n", naiveCounts[0], naiveCounts[1]);
+            if (bootstrapServers != null) {
+                KafkaLatency kafka = new KafkaLatency(new KafkaLatency.Settings(kafkaRate, kafkaDuration, kafkaDuration,
+                        Duration.ofMillis(250), 4, parallelism == null ? Runtime.getRuntime().availableProcessors()
+                        : parallelism, "1s", kafkaOutOfOrderness, "exactly-once"), bootstrapServers);
+                PeakMemory.reset();
+                KafkaLatency.Result result = kafka.run();
+                kafka.print(result, out);
+                out.printf(Locale.ROOT, "  peak RSS %,d MB%n", peak() >> 20);
+            }
             out.println("state: in BATCH mode keyed state lives for one key at a time over sorted input and no "
                     + "checkpoint is taken, so there is no state size to report");
             out.printf(Locale.ROOT, "bench: replay %d events/s, %.2fx raw read, %.1fx naive%n",

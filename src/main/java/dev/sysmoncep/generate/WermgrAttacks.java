@@ -4,6 +4,7 @@ import dev.sysmoncep.recognise.SysmonEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
@@ -33,6 +34,8 @@ public final class WermgrAttacks {
         "checkip.dyndns.org", "ifconfig.me", "ipinfo.io.cdn.example.com"};
     private static final String SYSWOW64 = "C:\\Windows\\SysWOW64\\";
     private static final String SYSTEM32 = "C:\\Windows\\System32\\";
+    private static final String SVCHOST = SYSTEM32 + "svchost.exe";
+    private static final String EXPLORER = "C:\\Windows\\explorer.exe";
     private static final String WERMGR_HASHES = "MD5=406C3670816C514D19148CD51F5AD4D8,"
             + "SHA256=50B8D9D483D2B415EE7030397C0BF89AE13804AC08AD69CD3A43E8C771A4F591,"
             + "IMPHASH=D361BC84AE148BA179FA6CA25CFCEE60";
@@ -168,7 +171,8 @@ public final class WermgrAttacks {
         switch (random.nextInt(4)) {
             case 0 -> {
                 // Windows Error Reporting's own wermgr.exe: its resource file, then lookalike names.
-                s.start(SYSTEM32 + "wermgr.exe", "C:\\Windows\\system32\\wermgr.exe -upload", SYSTEM32);
+                s.start(SYSTEM32 + "wermgr.exe", "C:\\Windows\\system32\\wermgr.exe -upload", SYSTEM32, SVCHOST,
+                        SVCHOST + " -k WerSvcGroup");
                 s.imageLoad(SYSTEM32 + "en-US\\wermgr.exe.mui");
                 s.dns(LOOKALIKE_NAMES[random.nextInt(LOOKALIKE_NAMES.length)], "0", documentationAddress(), false);
             }
@@ -176,20 +180,21 @@ public final class WermgrAttacks {
                 // A browser asks an IP-check service and uses pipes: not wermgr.exe.
                 s.start("C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe",
                         "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\" --profile-directory=Default",
-                        "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\");
+                        "C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\", EXPLORER, EXPLORER);
                 s.pipe(17, "\\LOCAL\\mojo." + s.pid + ".1234." + random.nextLong(1_000_000_000L, Long.MAX_VALUE), false);
                 s.dns("api.ipify.org", "0", documentationAddress(), false);
             }
             case 2 -> {
                 // A lookalike name on disk: the rules want wermgr.exe after a backslash.
                 String dir = "C:\\Users\\" + fleet.userName(s.host) + "\\AppData\\Local\\Temp\\";
-                s.start(dir + "xwermgr.exe", dir + "xwermgr.exe", dir);
+                s.start(dir + "xwermgr.exe", dir + "xwermgr.exe", dir, EXPLORER, EXPLORER);
                 s.pipes(false);
                 s.lookups(false);
             }
             default -> {
                 // The crash reporter next to wermgr: pipes and a lookup, but WerFault.exe.
-                s.start(SYSTEM32 + "WerFault.exe", SYSTEM32 + "WerFault.exe -u -p " + s.pid + " -s 1204", SYSTEM32);
+                s.start(SYSTEM32 + "WerFault.exe", SYSTEM32 + "WerFault.exe -u -p " + (4 * random.nextInt(250, 8000))
+                        + " -s 1204", SYSTEM32, SVCHOST, SVCHOST + " -k WerSvcGroup");
                 s.pipes(false);
                 s.dns("ipinfo.io", "0", documentationAddress(), false);
             }
@@ -267,10 +272,12 @@ public final class WermgrAttacks {
         /** rundll32 starts the 32-bit wermgr.exe from the user's temp folder, to inject into it. */
         void start(String image) {
             String temp = "C:\\Users\\" + fleet.userName(host) + "\\AppData\\Local\\Temp\\";
-            start(image, image, temp);
+            start(image, image, temp, SYSWOW64 + "rundll32.exe", "\"" + SYSWOW64 + "rundll32.exe\" " + temp + letters(6)
+                    + ".dll,DllRegisterServer");
         }
 
-        void start(String image, String commandLine, String currentDirectory) {
+        void start(String image, String commandLine, String currentDirectory, String parentImage,
+                String parentCommandLine) {
             this.image = image;
             this.user = fleet.domainUser(host);
             this.pid = Integer.toString(4 * random.nextInt(250, 8000));
@@ -281,12 +288,13 @@ public final class WermgrAttacks {
             extra.put("CommandLine", commandLine);
             extra.put("CurrentDirectory", currentDirectory);
             extra.put("IntegrityLevel", "Medium");
-            extra.put("Hashes", WERMGR_HASHES);
+            if (image.toLowerCase(Locale.ROOT).endsWith("\\wermgr.exe")) {
+                extra.put("Hashes", WERMGR_HASHES);
+            }
             extra.put("ParentProcessGuid", fleet.newProcessGuid(host, time - 15_000));
             extra.put("ParentProcessId", parentPid);
-            extra.put("ParentImage", SYSWOW64 + "rundll32.exe");
-            extra.put("ParentCommandLine", "\"" + SYSWOW64 + "rundll32.exe\" C:\\Users\\" + fleet.userName(host)
-                    + "\\AppData\\Local\\Temp\\" + letters(6) + ".dll,DllRegisterServer");
+            extra.put("ParentImage", parentImage);
+            extra.put("ParentCommandLine", parentCommandLine);
             extra.put("ParentUser", user);
             add(event(1), extra, false);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysmoncep.TestFlink;
 import dev.sysmoncep.cli.SysmonCep;
+import dev.sysmoncep.kafka.KafkaTestBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -21,6 +22,9 @@ import picocli.CommandLine;
 class BenchCommandTest {
     @RegisterExtension
     static final MiniClusterExtension FLINK = TestFlink.twoSlots();
+
+    @RegisterExtension
+    static final KafkaTestBroker KAFKA = new KafkaTestBroker();
 
     @TempDir
     Path dir;
@@ -51,5 +55,24 @@ class BenchCommandTest {
         assertThat(lines.get(lines.size() - 1))
                 .matches("bench: replay \\d+ events/s, \\d+\\.\\d\\dx raw read, \\d+\\.\\dx naive");
         assertThat(Files.exists(dir.resolve("bench-events.mixed.log"))).isTrue();
+    }
+
+    @Test
+    void measuresTheStreamJobOnAKafkaBrokerToo() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SysmonCep.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("bench", "--events", "2000", "-p", "1", "--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--kafka-rate", "300", "--kafka-duration", "5s", "--kafka-out-of-orderness", "1s");
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .containsPattern("Kafka: exactly-once delivery, .* 4 partitions, parallelism 1")
+                .containsPattern("events written at a steady 300/s: [\\d,]+ in \\d+ s")
+                .containsPattern("alerts measured: \\d+; write-to-alert delay p50 [\\d.]+ s, p90 [\\d.]+ s, p99 [\\d.]+ s")
+                .containsPattern("(?m)^bench: replay \\d+ events/s");
     }
 }
