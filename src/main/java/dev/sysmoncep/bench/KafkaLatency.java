@@ -138,7 +138,7 @@ public final class KafkaLatency {
         out.printf(Locale.ROOT, "Kafka: %s delivery, checkpoints every %s, out-of-order tolerance %s, %d partitions, "
                         + "parallelism %d%n", settings.deliveryGuarantee(), settings.checkpointInterval(),
                 settings.outOfOrderness(), settings.partitions(), settings.parallelism());
-        out.printf(Locale.ROOT, "  events written at a steady %,d/s: %,d in %.0f s (%,.0f events/s)%n", settings.rate(),
+        out.printf(Locale.ROOT, "  events written (aiming at %,d/s): %,d in %.0f s, %,.0f events/s%n", settings.rate(),
                 r.written(), r.seconds(), r.writtenPerSecond());
         if (r.delays().isEmpty()) {
             out.println("  no alert measured");

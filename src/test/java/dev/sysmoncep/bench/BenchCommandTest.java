@@ -71,7 +71,7 @@ class BenchCommandTest {
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString())
                 .containsPattern("Kafka: exactly-once delivery, .* 4 partitions, parallelism 1")
-                .containsPattern("events written at a steady 300/s: [\\d,]+ in \\d+ s")
+                .containsPattern("events written \\(aiming at 300/s\\): [\\d,]+ in \\d+ s, [\\d,]+ events/s")
                 .containsPattern("alerts measured: \\d+; write-to-alert delay p50 [\\d.]+ s, p90 [\\d.]+ s, p99 [\\d.]+ s")
                 .containsPattern("(?m)^bench: replay \\d+ events/s");
     }
