@@ -1,5 +1,6 @@
 package dev.sysmoncep.cli;
 
+import dev.sysmoncep.bench.BenchCommand;
 import dev.sysmoncep.generate.GenerateCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "sysmon-cep", mixinStandardHelpOptions = true, versionProvider = SysmonCep.Version.class,
         description = "Finds malware hiding in wermgr.exe in Sysmon logs: Splunk's wermgr named-pipe and "
                 + "IP-check-lookup detections and their sequence in one process, on Apache Flink.",
-        subcommands = {ReplayCommand.class, StreamCommand.class, RulesCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ReplayCommand.class, StreamCommand.class, RulesCommand.class, GenerateCommand.class,
+            BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SysmonCep {
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Read option values from this YAML or .properties file; options on the command line win. "

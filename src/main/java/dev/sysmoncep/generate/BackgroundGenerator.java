@@ -69,6 +69,7 @@ public final class BackgroundGenerator {
     private static final Predicate<ProcessKind> SETS_VALUES = k -> k.valuesSet.length > 0;
 
     private final SplittableRandom random;
+    private final long seedOfAttacks;
     private final Host[] hosts;
     private final long startMillis;
     private final double millisPerEvent;
@@ -80,6 +81,8 @@ public final class BackgroundGenerator {
     /** A process that replaced a terminated one; its Process Create is the next event. */
     private Process pendingCreate;
     private Host pendingHost;
+    /** Attack scenarios mixed in, if any; they take the lines they fall on. */
+    private WermgrAttacks attacks;
 
     /**
      * @param seed same seed, same events
@@ -95,12 +98,27 @@ public final class BackgroundGenerator {
             throw new IllegalArgumentException("events per second must be positive, not " + eventsPerSecond);
         }
         this.random = new SplittableRandom(seed);
+        this.seedOfAttacks = seed;
         this.startMillis = start.toEpochMilli();
         this.millisPerEvent = 1000.0 / eventsPerSecond;
         this.hosts = new Host[hosts];
         for (int i = 0; i < hosts; i++) {
             this.hosts[i] = newHost(i);
         }
+    }
+
+    /**
+     * Mixes wermgr attack scenarios into the next {@code lines} lines, on average {@code perMillion}
+     * per million lines (see {@link WermgrAttacks}); call before the first event.
+     *
+     * @return the attacks, which know afterwards which of their events were written
+     */
+    public WermgrAttacks mixInAttacks(double perMillion, long lines) {
+        if (produced > 0) {
+            throw new IllegalStateException("attacks are mixed in before the first event");
+        }
+        attacks = new WermgrAttacks(seedOfAttacks, perMillion, lines, startMillis, millisPerEvent, new AttackFleet());
+        return attacks;
     }
 
     /**
@@ -116,8 +134,14 @@ public final class BackgroundGenerator {
 
     private SysmonEvent nextEvent() {
         extra.clear();
-        long time = startMillis + (long) (produced * millisPerEvent) + random.nextInt(MAX_DISORDER_MILLIS + 1);
-        produced++;
+        long index = produced++;
+        if (attacks != null) {
+            SysmonEvent attack = attacks.at(index, extra);
+            if (attack != null) {
+                return attack;
+            }
+        }
+        long time = startMillis + (long) (index * millisPerEvent) + random.nextInt(MAX_DISORDER_MILLIS + 1);
         if (pendingCreate != null) {
             Process created = pendingCreate;
             pendingCreate = null;
@@ -320,6 +344,39 @@ public final class BackgroundGenerator {
         e.image = p.image;
         e.user = p.user;
         return e;
+    }
+
+    /** The fleet as attack scenarios see it. */
+    private final class AttackFleet implements WermgrAttacks.Fleet {
+        @Override
+        public int hosts() {
+            return hosts.length;
+        }
+
+        @Override
+        public String hostName(int host) {
+            return hosts[host].name;
+        }
+
+        @Override
+        public String userName(int host) {
+            return hosts[host].userName;
+        }
+
+        @Override
+        public String domainUser(int host) {
+            return hosts[host].user;
+        }
+
+        @Override
+        public String address(int host) {
+            return hosts[host].address;
+        }
+
+        @Override
+        public String newProcessGuid(int host, long startedMillis) {
+            return processGuid(hosts[host], startedMillis);
+        }
     }
 
     // ---- hosts and processes

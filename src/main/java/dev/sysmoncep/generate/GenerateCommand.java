@@ -1,5 +1,6 @@
 package dev.sysmoncep.generate;
 
+import dev.sysmoncep.detect.RuleSet;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -18,13 +20,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code sysmon-cep generate}: writes a file of ordinary Sysmon events for load and false-positive tests. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+/**
+ * {@code sysmon-cep generate}: writes a file of Sysmon events for load and false-positive tests,
+ * with wermgr attack scenarios mixed in on request and the alerts they must raise.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Writes ordinary Sysmon events of a Windows fleet, one per line: the event mix, field values and "
                 + "line sizes of real workstations, and never an event a sysmon-cep rule matches (no alert may "
                 + "fire on them). Deterministic: the same options give the same file.",
-            "Prints one line to standard error when done: events, bytes, seconds."
+            "With --attacks-per-million, Qakbot/TrickBot-like wermgr.exe scenarios take some of the lines: named "
+                + "pipe and IP-check lookup by one process (either order), pipe only, lookup only, and near misses "
+                + "no rule may match; --expected-alerts writes the alerts a replay must raise.",
+            "Prints one line to standard error when done: events, bytes, seconds (and a second one on the attacks)."
         })
 public final class GenerateCommand implements Callable<Integer> {
 
@@ -60,14 +68,26 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Events per second of event time, over the whole fleet. Default: ${DEFAULT-VALUE}.")
     private double rate;
 
+    @Option(names = "--attacks-per-million", paramLabel = "N", defaultValue = "0",
+            description = "Wermgr attack scenarios started per million lines, on average (each writes 3 to 9 lines "
+                    + "over up to a few minutes of event time). Default: ${DEFAULT-VALUE}.")
+    private double attacksPerMillion;
+
+    @Option(names = "--expected-alerts", paramLabel = "FILE",
+            description = "Write here the alerts a replay of the file with the bundled rules must raise, one JSON "
+                    + "line each: event.id (the alert id), rule.id, rule.name, host.name, process.entity_id.")
+    private Path expectedAlerts;
+
     @Override
     public Integer call() throws IOException {
         if (events < 0) {
             throw new ParameterException(spec.commandLine(), "--events must not be negative: " + events);
         }
         BackgroundGenerator generator;
+        WermgrAttacks attacks;
         try {
             generator = new BackgroundGenerator(seed, hosts, start, rate);
+            attacks = attacksPerMillion == 0 ? null : generator.mixInAttacks(attacksPerMillion, events);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -87,6 +107,16 @@ public final class GenerateCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - began) / 1e9;
         spec.commandLine().getErr().printf("generate: %d events (%s), %d bytes to %s in %.1f s (%.0f events/s)%n",
                 events, format.optionName, bytes, written, seconds, events / Math.max(seconds, 1e-9));
+        List<ExpectedAlerts.Expected> expected = ExpectedAlerts.of(
+                attacks == null ? List.of() : attacks.emitted(), RuleSet.bundled());
+        if (expectedAlerts != null) {
+            ExpectedAlerts.write(expected, expectedAlerts);
+        }
+        if (attacks != null) {
+            spec.commandLine().getErr().printf("generate: %d attack scenarios in %d lines; %d alerts expected %s%s%n",
+                    attacks.scenarios(), attacks.emitted().size(), expected.size(), ExpectedAlerts.countsByRule(expected),
+                    expectedAlerts == null ? "" : ", listed in " + expectedAlerts);
+        }
         return 0;
     }
 
@@ -128,7 +158,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     /** Reads {@code --format}. */
-    static final class FormatOption implements CommandLine.ITypeConverter<GeneratedFormat> {
+    public static final class FormatOption implements CommandLine.ITypeConverter<GeneratedFormat> {
         @Override
         public GeneratedFormat convert(String value) {
             return GeneratedFormat.ofOptionName(value);

@@ -1,0 +1,78 @@
+package dev.sysmoncep.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sysmoncep.TestFlink;
+import dev.sysmoncep.cli.SysmonCep;
+import dev.sysmoncep.kafka.KafkaTestBroker;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The bench as a user runs it on a tiny generated file: its table, its checks and its last line (no timings judged). */
+class BenchCommandTest {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = TestFlink.twoSlots();
+
+    @RegisterExtension
+    static final KafkaTestBroker KAFKA = new KafkaTestBroker();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void measuresEachWayOnOneFileAndEndsWithTheSummaryLine() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SysmonCep.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("bench", "--events", "5000", "--format", "mixed", "--attacks-per-million", "2000", "--rate", "10",
+                "-p", "2", "--work-dir", dir.toString());
+
+        assertThat(exit).as(err.toString()).isZero();
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(0)).startsWith("input: ").contains("5,000 lines");
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("measurement").contains("events/s", "MB/s", "peak RSS MB"));
+        for (String row : List.of("raw read: plain Java loop", "raw read: Flink FileSource", "replay, end to end",
+                "naive: tree per line")) {
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(row).contains(" 5,000 "));
+        }
+        Matcher alerts = Pattern.compile("replay: 5,000 events parsed, .* (\\d+) alerts \\((\\d+) expected by the generator\\)")
+                .matcher(out.toString());
+        assertThat(alerts.find()).as(out.toString()).isTrue();
+        assertThat(alerts.group(1)).isEqualTo(alerts.group(2)).isNotEqualTo("0");
+        assertThat(lines.get(lines.size() - 1))
+                .matches("bench: replay \\d+ events/s, \\d+\\.\\d\\dx raw read, \\d+\\.\\dx naive");
+        assertThat(Files.exists(dir.resolve("bench-events.mixed.log"))).isTrue();
+    }
+
+    @Test
+    void measuresTheStreamJobOnAKafkaBrokerToo() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = SysmonCep.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("bench", "--events", "2000", "-p", "1", "--bootstrap-servers", KAFKA.bootstrapServers(),
+                "--kafka-rate", "300", "--kafka-duration", "5s", "--kafka-out-of-orderness", "1s");
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString())
+                .containsPattern("Kafka: exactly-once delivery, .* 4 partitions, parallelism 1")
+                .containsPattern("events written \\(aiming at 300/s\\): [\\d,]+ in \\d+ s, [\\d,]+ events/s")
+                .containsPattern("alerts measured: \\d+; write-to-alert delay p50 [\\d.]+ s, p90 [\\d.]+ s, p99 [\\d.]+ s")
+                .containsPattern("(?m)^bench: replay \\d+ events/s");
+    }
+}
