@@ -2,6 +2,7 @@ package dev.sysmoncep.cli;
 
 import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.read.ReadProgress;
+import dev.sysmoncep.read.ByteRangeSplits;
 import dev.sysmoncep.read.SysmonFileFormat;
 import dev.sysmoncep.read.UnreadableFileException;
 import dev.sysmoncep.recognise.SysmonRecord;
@@ -62,7 +63,8 @@ public final class ReplayCommand implements Callable<Integer> {
     Location output;
 
     @Option(names = "--dead-letter", paramLabel = "FILE", converter = Location.Converter.class,
-            description = "Lines that are not recognisable events go here with their reason and file:line.")
+            description = "Lines that are not recognisable events go here with their reason and file:line "
+                    + "(or file@byte offset, see --split-bytes).")
     Location deadLetterFile;
 
     @Option(names = {"-p", "--parallelism"}, paramLabel = "N",
@@ -91,6 +93,12 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "matches (it lacks every literal the rules need, such as wermgr.exe). The alerts are the "
                     + "same; such lines are counted but neither checked nor dead-lettered.")
     boolean skipUnmatchableLines;
+
+    @Option(names = "--split-bytes", paramLabel = "BYTES", defaultValue = "" + ByteRangeSplits.DEFAULT_SPLIT_BYTES,
+            description = "Uncompressed files larger than this are read in ranges of this many bytes, in parallel "
+                    + "(default: ${DEFAULT-VALUE}); compressed files are read whole. Dead letters from a range after "
+                    + "the first name their line by byte offset (file@offset), not line number.")
+    long splitBytes;
 
     @Mixin
     DetectionOptions detection = new DetectionOptions();
@@ -126,6 +134,9 @@ public final class ReplayCommand implements Callable<Integer> {
      */
     public RunSummary run() throws Exception {
         DetectionSettings settings = detection.settings().emitOnOpen(false);
+        if (splitBytes <= 0) {
+            throw UserError.usage("--split-bytes must be positive", "e.g. --split-bytes 67108864");
+        }
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw UserError.usage("--progress-interval must be positive", "e.g. --progress-interval 30s");
         }
@@ -147,6 +158,7 @@ public final class ReplayCommand implements Callable<Integer> {
         FileSource<SysmonRecord> source = FileSource
                 .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId,
                         skipUnmatchableLines ? CandidateFilter.of(settings.rules()) : null), in.sourcePaths())
+                .setFileEnumerator(ByteRangeSplits.ofSize(splitBytes))
                 .build();
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);
         streams.alerts().sinkTo(new LineFileSink<>(alertFile.flinkPath(), OutputLines::alert))

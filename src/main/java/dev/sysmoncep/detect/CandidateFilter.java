@@ -1,5 +1,6 @@
 package dev.sysmoncep.detect;
 
+import dev.sysmoncep.ByteWords;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -20,11 +21,46 @@ public final class CandidateFilter implements Serializable {
     /** Shorter runs would let through most lines and cost a scan for nothing. */
     private static final int MIN_RUN = 4;
 
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
+    private static final long LETTER_US = ByteWords.repeated('u');
+    private static final long AMPERSANDS = ByteWords.repeated('&');
+    private static final long HASHES = ByteWords.repeated('#');
+
     /** Lower-case ASCII needles; null when some rule offers none, and every line is a candidate. */
     private final byte[][] needles;
+    /** Per needle, its first and second byte repeated over a word, and whether each is a letter. */
+    private final long[] firstBytes;
+    private final long[] secondBytes;
+    private final long[] firstCaseBits;
+    private final long[] secondCaseBits;
+    /** The first needle's, copied out of the arrays: the bundled rules have one, and this is the inner loop. */
+    private final long first;
+    private final long second;
+    private final long firstCase;
+    private final long secondCase;
 
     private CandidateFilter(byte[][] needles) {
         this.needles = needles;
+        int n = needles == null ? 0 : needles.length;
+        this.firstBytes = new long[n];
+        this.secondBytes = new long[n];
+        this.firstCaseBits = new long[n];
+        this.secondCaseBits = new long[n];
+        for (int k = 0; k < n; k++) {
+            firstBytes[k] = ByteWords.repeated(needles[k][0]);
+            secondBytes[k] = ByteWords.repeated(needles[k][1]);
+            firstCaseBits[k] = caseBits(needles[k][0]);
+            secondCaseBits[k] = caseBits(needles[k][1]);
+        }
+        this.first = n == 0 ? 0 : firstBytes[0];
+        this.second = n == 0 ? 0 : secondBytes[0];
+        this.firstCase = n == 0 ? 0 : firstCaseBits[0];
+        this.secondCase = n == 0 ? 0 : secondCaseBits[0];
+    }
+
+    /** Setting the case bit makes a letter equal its lower case and changes no other byte into one. */
+    private static long caseBits(byte lower) {
+        return lower >= 'a' && lower <= 'z' ? ByteWords.repeated(0x20) : 0;
     }
 
     public static CandidateFilter of(RuleSet rules) {
@@ -50,34 +86,69 @@ public final class CandidateFilter implements Serializable {
             return true;
         }
         int end = off + len;
-        for (int i = off; i < end; i++) {
-            int b = buf[i];
-            if (b < 0) {
-                if (foldsToAscii(buf, i, end)) {
+        int i = off;
+        // Eight positions at a time (reading one byte ahead), look only where something may start.
+        for (; i + Long.BYTES + 1 <= end; i += Long.BYTES) {
+            long found = noteworthy(ByteWords.word(buf, i), ByteWords.word(buf, i + 1));
+            while (found != 0) {
+                if (mayStartAt(buf, off, i + ByteWords.firstIndex(found), end)) {
                     return true;
                 }
-                continue;
+                found &= found - 1;
             }
-            if (b == '\\' && i + 1 < end) {
-                if (buf[i + 1] == 'u') {
-                    return true;
-                }
-                if (buf[i + 1] == '\\') {
-                    i++; // an escaped backslash in JSON, not the start of an escape
-                    continue;
-                }
-            }
-            if (b == '&' && i + 1 < end && buf[i + 1] == '#') {
+        }
+        for (; i < end; i++) {
+            if (mayStartAt(buf, off, i, end)) {
                 return true;
-            }
-            int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
-            for (byte[] needle : needles) {
-                if (lower == needle[0] && startsWithIgnoreCase(buf, i + 1, end, needle)) {
-                    return true;
-                }
             }
         }
         return false;
+    }
+
+    /**
+     * The positions among eight (bytes of {@code word}, each followed by the same byte of {@code next})
+     * where a needle, a JSON {@code \\u}, an XML {@code &#} or a non-ASCII byte may start.
+     */
+    private long noteworthy(long word, long next) {
+        long found = (word & ByteWords.HIGH_BITS)
+                | ByteWords.bytesEqual(word, BACKSLASHES) & ByteWords.bytesEqual(next, LETTER_US)
+                | ByteWords.bytesEqual(word, AMPERSANDS) & ByteWords.bytesEqual(next, HASHES)
+                | ByteWords.bytesEqual(word | firstCase, first) & ByteWords.bytesEqual(next | secondCase, second);
+        for (int k = 1; k < firstBytes.length; k++) {
+            found |= ByteWords.bytesEqual(word | firstCaseBits[k], firstBytes[k])
+                    & ByteWords.bytesEqual(next | secondCaseBits[k], secondBytes[k]);
+        }
+        return found;
+    }
+
+    /** Whether the line may hold a match because of what starts at {@code i}. */
+    private boolean mayStartAt(byte[] buf, int lineStart, int i, int end) {
+        int b = buf[i];
+        if (b < 0) {
+            return foldsToAscii(buf, i, end);
+        }
+        if (b == '\\') {
+            return i + 1 < end && buf[i + 1] == 'u' && !escaped(buf, lineStart, i);
+        }
+        if (b == '&') {
+            return i + 1 < end && buf[i + 1] == '#';
+        }
+        int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
+        for (byte[] needle : needles) {
+            if (lower == needle[0] && startsWithIgnoreCase(buf, i + 1, end, needle)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the backslash at {@code i} is itself escaped: an odd run of backslashes before it. */
+    private static boolean escaped(byte[] buf, int lineStart, int i) {
+        int run = 0;
+        for (int k = i - 1; k >= lineStart && buf[k] == '\\'; k--) {
+            run++;
+        }
+        return (run & 1) == 1;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.sysmoncep.read;
 
+import dev.sysmoncep.ByteWords;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -9,6 +10,8 @@ import java.io.InputStream;
  * bytes and skipped to its end, so one hostile line cannot take the heap.
  */
 public final class LineReader {
+    private static final long NEWLINES = ByteWords.repeated('\n');
+
     private final InputStream in;
     private final int maxLineBytes;
     private byte[] buf;
@@ -20,9 +23,18 @@ public final class LineReader {
     private int lineOff;
     private int lineLen;
     private long fullLength;
+    /** Stream offset of buf[0]; of the current line's first byte. */
+    private long bufStart;
+    private long lineStart;
 
     public LineReader(InputStream in, int maxLineBytes) {
+        this(in, maxLineBytes, 0);
+    }
+
+    /** Reads a stream whose first byte lies at {@code startOffset} of the file, for {@link #lineStart()}. */
+    public LineReader(InputStream in, int maxLineBytes, long startOffset) {
         this.in = in;
+        this.bufStart = startOffset;
         this.maxLineBytes = maxLineBytes;
         this.buf = new byte[Math.max(64 * 1024, Math.min(maxLineBytes + 1, 1 << 20))];
     }
@@ -31,14 +43,15 @@ public final class LineReader {
     public boolean next() throws IOException {
         int scan = pos;
         while (true) {
-            for (int i = scan; i < limit; i++) {
-                if (buf[i] == '\n') {
-                    setLine(buf, pos, i - pos, i - pos);
-                    pos = i + 1;
-                    return true;
-                }
+            int newline = indexOfNewline(scan);
+            if (newline >= 0) {
+                lineStart = bufStart + pos;
+                setLine(buf, pos, newline - pos, newline - pos);
+                pos = newline + 1;
+                return true;
             }
             int pending = limit - pos;
+            lineStart = bufStart + pos;
             if (eof) {
                 if (pending == 0) {
                     return false;
@@ -56,11 +69,28 @@ public final class LineReader {
         }
     }
 
+    private int indexOfNewline(int from) {
+        int i = from;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
+            long found = ByteWords.bytesEqual(ByteWords.word(buf, i), NEWLINES);
+            if (found != 0) {
+                return i + ByteWords.firstIndex(found);
+            }
+        }
+        for (; i < limit; i++) {
+            if (buf[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Compacts what is left of the buffer, grows it if a line fills it, and reads more. */
     private void fill() throws IOException {
         int pending = limit - pos;
         if (pos > 0) {
             System.arraycopy(buf, pos, buf, 0, pending);
+            bufStart += pos;
             pos = 0;
             limit = pending;
         }
@@ -90,6 +120,7 @@ public final class LineReader {
                 }
             }
             length += limit - pos;
+            bufStart += limit;
             pos = 0;
             limit = 0;
             int n = in.read(buf, 0, buf.length);
@@ -128,6 +159,16 @@ public final class LineReader {
     /** Length of the whole line; more than {@link #lineLength()} when it was over the limit. */
     public long fullLength() {
         return fullLength;
+    }
+
+    /** Offset in the file of the current line's first byte. */
+    public long lineStart() {
+        return lineStart;
+    }
+
+    /** Offset in the file of the next line's first byte (or of the end). */
+    public long nextLineStart() {
+        return bufStart + pos;
     }
 
     public boolean overLimit() {

@@ -20,6 +20,7 @@ public final class ReadProgress implements AutoCloseable {
     private final LongAdder events = new LongAdder();
     private final LongAdder deadLetters = new LongAdder();
     private final LongAdder files = new LongAdder();
+    private final Map<String, Long> splitBytesDone = new ConcurrentHashMap<>();
 
     private ReadProgress(String runId) {
         this.runId = runId;
@@ -46,8 +47,12 @@ public final class ReadProgress implements AutoCloseable {
         deadLetters.add(deadLettersRead);
     }
 
-    void fileDone() {
-        files.increment();
+    /** A reader has read its split of a file; the file counts as read once all its splits are. */
+    void splitDone(String file, long splitBytes, long fileBytes) {
+        long done = splitBytesDone.merge(file, splitBytes, Long::sum);
+        if (done >= fileBytes) {
+            files.increment();
+        }
     }
 
     public Snapshot snapshot() {

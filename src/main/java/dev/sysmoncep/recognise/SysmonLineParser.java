@@ -1,5 +1,6 @@
 package dev.sysmoncep.recognise;
 
+import dev.sysmoncep.ByteWords;
 import dev.sysmoncep.read.Origin;
 import dev.sysmoncep.recognise.FieldValues.Field;
 import java.util.Objects;
@@ -235,6 +236,10 @@ public final class SysmonLineParser {
     private static String textProblem(byte[] buf, int from, int to, int lineStart) {
         int i = from;
         while (i < to) {
+            if (i + Long.BYTES <= to && ByteWords.notPrintableAscii(ByteWords.word(buf, i)) == 0) {
+                i += Long.BYTES; // the common case: eight printable ASCII bytes
+                continue;
+            }
             int b = buf[i];
             if (b >= 0) {
                 if (b < 0x20 && b != '\t' && b != '\r' && b != '\n') {

@@ -56,7 +56,7 @@ public final class OutputLines {
         n.put("origin", origin.toString());
         if (origin.isFile()) {
             n.put("file", origin.source);
-            n.put("line_number", origin.position);
+            n.put(origin.byteOffset ? "offset" : "line_number", origin.position);
         } else {
             n.put("topic", origin.source);
             n.put("partition", origin.partition);

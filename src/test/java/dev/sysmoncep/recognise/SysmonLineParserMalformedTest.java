@@ -67,6 +67,18 @@ class SysmonLineParserMalformedTest {
     }
 
     @Test
+    void aParserThatRefusedBadXmlReadsTheNextLineAsAFreshOneWould() {
+        byte[] good = TestLines.line(SPLUNK_XML, 3);
+        String expected = new SysmonLineParser().parse(good, 0, good.length, Origin.fileLine("x", 2)).event.toString();
+        for (String bad : List.of("<Event><System><EventID>17", "<?xml version='1.0'?><!DOCTYPE Event [<!ENTITY e 'x'>]><Event/>",
+                "<Event>&e;</Event>", "<Events><Event/></Events>", "<Event/><Event/>")) {
+            deadLetter(bad);
+            assertThat(parser.parse(good, 0, good.length, Origin.fileLine("x", 2)).event).as("after %s", bad)
+                    .hasToString(expected);
+        }
+    }
+
+    @Test
     void truncatedXml() {
         byte[] line = TestLines.line(SPLUNK_XML, 3);
         SysmonRecord record = parser.parse(line, 0, line.length / 2, Origin.fileLine("x", 1));

@@ -219,6 +219,57 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void aFileReadInManySmallRangesGivesTheSameAlertsCountsAndDeadLettersAsReadWhole() throws Exception {
+        Scenario s = Scenarios.qakbotLike();
+        Path file = Scenarios.write(dir.resolve("split/attack.log"), s.events(), SourceFormat.FLAT_JSON, 11);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        lines.addAll(Files.readAllLines(Path.of("src/test/resources/real/otrf_lsass_campaign_05_sysmon_17_18_22_plus_wermgr_1_5.jsonl")));
+        lines.add(lines.size() / 2, "{\"EventID\": 22, ");
+        lines.add("not a log line");
+        Files.write(file, lines);
+
+        Replay whole = replay("--input", file.toString());
+        // Ranges of 997 bytes: nearly every one begins and ends inside a line.
+        Replay split = replay("--input", file.toString(), "--split-bytes", "997");
+
+        assertThat(asExpected(split.alerts())).containsExactlyInAnyOrderElementsOf(s.expected());
+        // The same alerts; only where their first event was read is told by byte offset past the first range.
+        assertThat(split.alerts().stream().map(ReplayEndToEndTest::withoutOrigin).toList())
+                .containsExactlyInAnyOrderElementsOf(whole.alerts().stream().map(ReplayEndToEndTest::withoutOrigin).toList());
+        byte[] bytes = Files.readAllBytes(file);
+        assertThat(split.alerts()).anySatisfy(a -> assertThat(a.at("/sysmon_cep/first_event_origin").asText()).contains("@"))
+                .allSatisfy(a -> {
+                    String origin = a.at("/sysmon_cep/first_event_origin").asText();
+                    if (origin.contains("@")) {
+                        int offset = Integer.parseInt(origin.substring(origin.lastIndexOf('@') + 1));
+                        String line = new String(bytes, offset, Math.min(2000, bytes.length - offset), StandardCharsets.UTF_8);
+                        assertThat(bytes[offset - 1]).isEqualTo((byte) '\n');
+                        assertThat(line.substring(0, line.indexOf('\n'))).contains(a.at("/process/entity_id").asText());
+                    }
+                });
+        for (String count : List.of(JobCounters.LINES_READ, JobCounters.EVENTS_PARSED, JobCounters.NOT_SYSMON,
+                JobCounters.DEAD_LETTERED, JobCounters.EVENTS_MATCHED, JobCounters.ALERTS)) {
+            assertThat(split.summary().count(count)).as(count).isEqualTo(whole.summary().count(count));
+        }
+        assertThat(split.summary().count(JobCounters.LINES_READ)).isEqualTo(lines.size());
+        assertThat(split.deadLetters()).hasSize(2).allSatisfy(d -> {
+            // Past the first range the line number is unknown: the line is found by its byte offset.
+            long offset = d.path("offset").asLong();
+            assertThat(offset).isPositive();
+            assertThat(bytes[(int) offset - 1]).isEqualTo((byte) '\n');
+            assertThat(new String(bytes, (int) offset, d.path("line").asText().length(), StandardCharsets.UTF_8))
+                    .isEqualTo(d.path("line").asText());
+            assertThat(d.path("origin").asText()).endsWith("attack.log@" + offset);
+        });
+    }
+
+    private static JsonNode withoutOrigin(JsonNode alert) {
+        JsonNode copy = alert.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("sysmon_cep")).remove("first_event_origin");
+        return copy;
+    }
+
+    @Test
     void aShorterSequenceWindowDropsTheSequenceWhosePartsAreTenMinutesApart() throws Exception {
         Scenario s = Scenarios.qakbotLike();
         Path file = Scenarios.write(dir.resolve("w/attack.log"), s.events(), SourceFormat.FLAT_JSON, 0);

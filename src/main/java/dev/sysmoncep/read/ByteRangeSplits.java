@@ -1,0 +1,48 @@
+package dev.sysmoncep.read;
+
+import java.io.IOException;
+import java.util.List;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
+import org.apache.flink.connector.file.src.enumerate.FileEnumerator;
+import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+
+/**
+ * Cuts each uncompressed file into byte ranges, so that one big file keeps every reader busy; the
+ * readers of {@link SysmonFileFormat} align each range to line starts. Flink's own block splitting
+ * gives a local file a single block, hence this. A compressed file cannot be entered in the
+ * middle and stays one split. Directories are walked as Flink's default enumerator walks them.
+ */
+public final class ByteRangeSplits extends NonSplittingRecursiveEnumerator {
+    /** Small enough that two readers share a file evenly, large enough that opening one is noise. */
+    public static final long DEFAULT_SPLIT_BYTES = 64L << 20;
+
+    private final long splitBytes;
+
+    private ByteRangeSplits(long splitBytes) {
+        this.splitBytes = splitBytes;
+    }
+
+    /** The enumerator for {@code FileSource.Builder.setFileEnumerator}. */
+    public static FileEnumerator.Provider ofSize(long splitBytes) {
+        if (splitBytes <= 0) {
+            throw new IllegalArgumentException("split size must be positive: " + splitBytes);
+        }
+        return () -> new ByteRangeSplits(splitBytes);
+    }
+
+    @Override
+    protected void convertToSourceSplits(FileStatus file, FileSystem fs, List<FileSourceSplit> target) throws IOException {
+        long size = file.getLen();
+        if (size <= splitBytes || StandardDeCompressors.getDecompressorForFileName(file.getPath().getPath()) != null) {
+            super.convertToSourceSplits(file, fs, target);
+            return;
+        }
+        for (long offset = 0; offset < size; offset += splitBytes) {
+            target.add(new FileSourceSplit(getNextId(), file.getPath(), offset, Math.min(splitBytes, size - offset),
+                    file.getModificationTime(), size));
+        }
+    }
+}
