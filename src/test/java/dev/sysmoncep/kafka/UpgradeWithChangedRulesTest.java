@@ -23,12 +23,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -94,6 +98,12 @@ class UpgradeWithChangedRulesTest {
         }
         String savepoint = first.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        // The savepoint is now the only memory of the first events: they are deleted from the topic, so
+        // a job that did not restore its state could not read them again.
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
+            admin.deleteRecords(Map.of(new TopicPartition(in, 0), RecordsToDelete.beforeOffset(before.size())))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
         String sequencePipeAlert = idOf(beforeUpgrade, SEQUENCE_GUID);
         String aggregatedAlert = idOf(beforeUpgrade, AGGREGATED_GUID);
         assertThat(count(beforeUpgrade.get(aggregatedAlert))).as("the open aggregation left when it opened").isEqualTo(1);
@@ -122,6 +132,12 @@ class UpgradeWithChangedRulesTest {
             latest = committed.latestByKey();
         }
         second.cancel().get(30, TimeUnit.SECONDS);
+        // Exactly once across the upgrade: the pipe alert of the sequence left once, the aggregation when
+        // it opened and once more, final.
+        Map<String, Long> updates = KAFKA.readAll(alerts).stream().collect(Collectors.groupingBy(
+                r -> new String(r.key(), StandardCharsets.UTF_8), Collectors.counting()));
+        assertThat(updates.get(sequencePipeAlert)).isEqualTo(1);
+        assertThat(updates.get(aggregatedAlert)).isEqualTo(2);
 
         // The aggregation went on under its id: first and last event on either side of the upgrade.
         JsonNode aggregated = JSON.readTree(latest.get(aggregatedAlert));
