@@ -19,6 +19,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -52,7 +53,9 @@ public final class DetectionUnderLoad implements AutoCloseable {
             int parallelism, Path dir) throws Exception {
         Path localState = Files.createDirectories(dir.resolve("local-state"));
         Configuration clusterConf = new Configuration()
-                .set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+                .set(RestartStrategyOptions.RESTART_STRATEGY, "none")
+                // Any free port: the web UI's 8081 may be taken by another cluster on the machine.
+                .set(RestOptions.BIND_PORT, "0");
         clusterConf.setString("state.backend.rocksdb.localdir", localState.toString());
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(clusterConf)
