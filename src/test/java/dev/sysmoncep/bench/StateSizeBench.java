@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
  * {@code --lookup-every}-th, ordinary events between) runs through the workflow on an embedded Flink,
  * once with the hashmap state backend and once with RocksDB. Every {@code --report-every} events it
  * prints the heap in use after a full GC, the size of a checkpoint taken then (the whole state, and
- * what an incremental RocksDB checkpoint wrote), and the bytes of RocksDB's working directory.
+ * what an incremental RocksDB checkpoint wrote), and the bytes of RocksDB's data files (SST) and of
+ * its whole working directory (with RocksDB's own info logs, which grow to their rotation limit).
  *
  * <p>Once event time has run past the first windows (1 hour), the processes within their windows
  * stay about as many, so every figure must level off rather than grow with the events.
@@ -90,8 +91,8 @@ public final class StateSizeBench implements Callable<Integer> {
                 background, Scenarios.T0);
         Path dir = Files.createTempDirectory("sysmon-cep-state-bench");
         double eventsPerProcess = 1 + background + (lookupEvery > 0 ? 1.0 / lookupEvery : 0);
-        System.out.printf(Locale.ROOT, "%n%s%n%12s %10s %8s %10s %10s %14s %14s %12s %10s%n", backend, "events",
-                "event h", "wall s", "events/s", "heap MB", "checkpoint MB", "written MB", "local MB", "alerts");
+        System.out.printf(Locale.ROOT, "%n%s%n%12s %8s %8s %10s %8s %14s %11s %9s %9s %10s%n", backend, "events",
+                "event h", "wall s", "events/s", "heap MB", "checkpoint MB", "written MB", "SST MB", "local MB", "alerts");
         long started = System.nanoTime();
         try (DetectionUnderLoad job = DetectionUnderLoad.start(run, shape, backend, parallelism, dir)) {
             for (long next = reportEvery; next <= events; next += reportEvery) {
@@ -104,9 +105,9 @@ public final class StateSizeBench implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 // Processes per reader so far, times the spacing: how far event time has gone.
                 double eventHours = emitted / (double) parallelism / eventsPerProcess * spacing.toMillis() / 3_600_000.0;
-                System.out.printf(Locale.ROOT, "%,12d %10.1f %8.0f %,10.0f %,10d %,14.1f %,14.1f %,12.1f %,10d%n", emitted,
+                System.out.printf(Locale.ROOT, "%,12d %8.1f %8.0f %,10.0f %,8d %,14.1f %,11.1f %,9.1f %,9.1f %,10d%n", emitted,
                         eventHours, seconds, emitted / seconds, heapAfterGc() >> 20, state.stateSize() / 1048576.0,
-                        state.checkpointedSize() / 1048576.0, job.localStateBytes() / 1048576.0,
+                        state.checkpointedSize() / 1048576.0, job.sstBytes() / 1048576.0, job.localStateBytes() / 1048576.0,
                         job.alerts(Scenarios.PIPE_RULE) + job.alerts(Scenarios.IP_CHECK_RULE) + job.alerts(Scenarios.SEQUENCE_RULE));
             }
         } finally {

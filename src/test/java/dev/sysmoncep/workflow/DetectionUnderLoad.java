@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -96,10 +97,19 @@ public final class DetectionUnderLoad implements AutoCloseable {
         return count(run + "/late");
     }
 
-    /** Bytes under the TaskManager's local state directories (RocksDB's working files). */
+    /** Bytes under the TaskManager's local state directories: RocksDB's files, its info logs among them. */
     public long localStateBytes() {
+        return localFileBytes(f -> true);
+    }
+
+    /** Bytes of RocksDB's data files (*.sst) under the local state directories. */
+    public long sstBytes() {
+        return localFileBytes(f -> f.getFileName().toString().endsWith(".sst"));
+    }
+
+    private long localFileBytes(Predicate<Path> which) {
         try (Stream<Path> files = Files.walk(localState)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
+            return files.filter(Files::isRegularFile).filter(which).mapToLong(f -> {
                 try {
                     return Files.size(f);
                 } catch (IOException vanished) {
