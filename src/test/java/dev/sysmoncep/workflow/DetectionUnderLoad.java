@@ -3,8 +3,11 @@ package dev.sysmoncep.workflow;
 import dev.sysmoncep.alert.AlertDocument;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -107,18 +109,28 @@ public final class DetectionUnderLoad implements AutoCloseable {
         return localFileBytes(f -> f.getFileName().toString().endsWith(".sst"));
     }
 
+    /** Sums the sizes of the files RocksDB has now; one it deletes meanwhile (compaction) counts as gone. */
     private long localFileBytes(Predicate<Path> which) {
-        try (Stream<Path> files = Files.walk(localState)) {
-            return files.filter(Files::isRegularFile).filter(which).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException vanished) {
-                    return 0;
+        long[] bytes = {0};
+        try {
+            Files.walkFileTree(localState, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (attributes.isRegularFile() && which.test(file)) {
+                        bytes[0] += attributes.size();
+                    }
+                    return FileVisitResult.CONTINUE;
                 }
-            }).sum();
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException vanished) {
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return bytes[0];
     }
 
     /** Fails when the job has ended: it is meant to run until closed. */
