@@ -195,14 +195,18 @@ public final class StreamCommand implements Callable<Integer> {
     /** Once the options have passed their checks: the brokers take the job's login, or the command ends. */
     private void checkKafkaLogin(Map<String, String> environment) throws IOException {
         KafkaClientProperties client = KafkaClientProperties.load(kafkaPropertiesFile, environment);
-        KafkaLogin.check(bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG),
-                client.properties(), LOGIN_TIMEOUT);
+        KafkaLogin.check(brokers(client), client.properties(), LOGIN_TIMEOUT);
+    }
+
+    /** --bootstrap-servers, else bootstrap.servers of the client properties. */
+    private String brokers(KafkaClientProperties client) {
+        return bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     }
 
     /** The whole job: source, the shared detection workflow, sinks, checkpointing. */
     StreamExecutionEnvironment defineJob(Map<String, String> environment) throws Exception {
         KafkaClientProperties client = KafkaClientProperties.load(kafkaPropertiesFile, environment);
-        String brokers = bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        String brokers = brokers(client);
         if (brokers == null || brokers.isBlank()) {
             throw new ParameterException(spec.commandLine(),
                     "Missing --bootstrap-servers (or bootstrap.servers in --kafka-properties)");
