@@ -1,6 +1,8 @@
 package dev.sysmoncep.detect;
 
+import dev.sysmoncep.ByteVectors;
 import dev.sysmoncep.ByteWords;
+import dev.sysmoncep.VectorSupport;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -25,6 +27,7 @@ public final class CandidateFilter implements Serializable {
     private static final long LETTER_US = ByteWords.repeated('u');
     private static final long AMPERSANDS = ByteWords.repeated('&');
     private static final long HASHES = ByteWords.repeated('#');
+    private static final boolean VECTORS = VectorSupport.AVAILABLE;
 
     /** Lower-case ASCII needles; null when some rule offers none, and every line is a candidate. */
     private final byte[][] needles;
@@ -33,6 +36,14 @@ public final class CandidateFilter implements Serializable {
     private final long[] secondBytes;
     private final long[] firstCaseBits;
     private final long[] secondCaseBits;
+    /**
+     * For {@link ByteVectors#skipPlainBlocks}: the pairs that may start something worth a look,
+     * every needle's first two bytes and the escapes {@code \\u} and {@code &#}, with case bits.
+     */
+    private final byte[] pairFirsts;
+    private final byte[] pairFirstCases;
+    private final byte[] pairSeconds;
+    private final byte[] pairSecondCases;
     /** The first needle's, copied out of the arrays: the bundled rules have one, and this is the inner loop. */
     private final long first;
     private final long second;
@@ -49,9 +60,23 @@ public final class CandidateFilter implements Serializable {
         for (int k = 0; k < n; k++) {
             firstBytes[k] = ByteWords.repeated(needles[k][0]);
             secondBytes[k] = ByteWords.repeated(needles[k][1]);
-            firstCaseBits[k] = caseBits(needles[k][0]);
-            secondCaseBits[k] = caseBits(needles[k][1]);
+            firstCaseBits[k] = ByteWords.repeated(caseBits(needles[k][0]));
+            secondCaseBits[k] = ByteWords.repeated(caseBits(needles[k][1]));
         }
+        this.pairFirsts = new byte[n + 2];
+        this.pairFirstCases = new byte[n + 2];
+        this.pairSeconds = new byte[n + 2];
+        this.pairSecondCases = new byte[n + 2];
+        for (int k = 0; k < n; k++) {
+            pairFirsts[k] = needles[k][0];
+            pairFirstCases[k] = (byte) caseBits(needles[k][0]);
+            pairSeconds[k] = needles[k][1];
+            pairSecondCases[k] = (byte) caseBits(needles[k][1]);
+        }
+        pairFirsts[n] = '\\';
+        pairSeconds[n] = 'u';
+        pairFirsts[n + 1] = '&';
+        pairSeconds[n + 1] = '#';
         this.first = n == 0 ? 0 : firstBytes[0];
         this.second = n == 0 ? 0 : secondBytes[0];
         this.firstCase = n == 0 ? 0 : firstCaseBits[0];
@@ -59,8 +84,8 @@ public final class CandidateFilter implements Serializable {
     }
 
     /** Setting the case bit makes a letter equal its lower case and changes no other byte into one. */
-    private static long caseBits(byte lower) {
-        return lower >= 'a' && lower <= 'z' ? ByteWords.repeated(0x20) : 0;
+    private static int caseBits(byte lower) {
+        return lower >= 'a' && lower <= 'z' ? 0x20 : 0;
     }
 
     public static CandidateFilter of(RuleSet rules) {
@@ -87,18 +112,34 @@ public final class CandidateFilter implements Serializable {
         }
         int end = off + len;
         int i = off;
+        if (VECTORS) {
+            // Whole blocks where nothing may start are passed over; the others get the word-wise look.
+            while ((i = ByteVectors.skipPlainBlocks(buf, i, end, pairFirsts, pairFirstCases, pairSeconds, pairSecondCases))
+                    + ByteVectors.BLOCK + 1 <= end) {
+                if (mayStartWithin(buf, off, i, i + ByteVectors.BLOCK, end)) {
+                    return true;
+                }
+                i += ByteVectors.BLOCK;
+            }
+        }
+        return mayStartWithin(buf, off, i, end, end);
+    }
+
+    /** Whether a match may start at a position in {@code [from, to)} of the line {@code [lineStart, end)}. */
+    private boolean mayStartWithin(byte[] buf, int lineStart, int from, int to, int end) {
+        int i = from;
         // Eight positions at a time (reading one byte ahead), look only where something may start.
-        for (; i + Long.BYTES + 1 <= end; i += Long.BYTES) {
+        for (; i + Long.BYTES <= to && i + Long.BYTES + 1 <= end; i += Long.BYTES) {
             long found = noteworthy(ByteWords.word(buf, i), ByteWords.word(buf, i + 1));
             while (found != 0) {
-                if (mayStartAt(buf, off, i + ByteWords.firstIndex(found), end)) {
+                if (mayStartAt(buf, lineStart, i + ByteWords.firstIndex(found), end)) {
                     return true;
                 }
                 found &= found - 1;
             }
         }
-        for (; i < end; i++) {
-            if (mayStartAt(buf, off, i, end)) {
+        for (; i < to; i++) {
+            if (mayStartAt(buf, lineStart, i, end)) {
                 return true;
             }
         }

@@ -1,6 +1,8 @@
 package dev.sysmoncep.read;
 
+import dev.sysmoncep.ByteVectors;
 import dev.sysmoncep.ByteWords;
+import dev.sysmoncep.VectorSupport;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,6 +13,7 @@ import java.io.InputStream;
  */
 public final class LineReader {
     private static final long NEWLINES = ByteWords.repeated('\n');
+    private static final boolean VECTORS = VectorSupport.AVAILABLE;
 
     private final InputStream in;
     private final int maxLineBytes;
@@ -70,6 +73,9 @@ public final class LineReader {
     }
 
     private int indexOfNewline(int from) {
+        if (VECTORS) {
+            return ByteVectors.indexOf(buf, from, limit, (byte) '\n');
+        }
         int i = from;
         for (; i + Long.BYTES <= limit; i += Long.BYTES) {
             long found = ByteWords.bytesEqual(ByteWords.word(buf, i), NEWLINES);

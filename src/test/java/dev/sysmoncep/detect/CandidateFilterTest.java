@@ -45,4 +45,37 @@ class CandidateFilterTest {
         assertThat(filter.isSelective()).isFalse();
         assertThat(filter.mayMatch(new byte[] {'a'}, 0, 1)).isTrue();
     }
+
+    /**
+     * Long lines are looked at a block (32 or 64 bytes) and a word (8) at a time: whatever may start
+     * a match is found at every position and alignment, and nothing else lets a line through. (Inserts
+     * follow a space, so that none lands after a backslash that would escape it.)
+     */
+    @Test
+    void whatMayStartAMatchIsFoundAtEveryPositionOfALongLine() {
+        String background = "{\"SourceName\":\"Microsoft-Windows-Sysmon\",\"Image\":\"C:\\\\Windows\\\\System32\\\\svchost.exe\","
+                + "\"Message\":\"Pipe Created:\\r\\nRuleName: -\\r\\nUtcTime: 2024-03-11 00:00:00.078\","
+                + "\"PipeName\":\"\\\\PSHost.133550123.4420.DefaultAppDomain.powershell\"}";
+        assertThat(background.length()).isGreaterThan(200);
+        String[] mayMatch = {"WerMgr.exe", "wermgr.exe", "\\u0077", "&#119;", "\u212a", "\u0130"};
+        String[] cannot = {"wermgr.ex", "WERMGR", "&x", "\u00ae"};
+        for (int prefix = 0; prefix < 3; prefix++) {
+            for (int at = 0; at <= background.length(); at++) {
+                for (String insert : mayMatch) {
+                    assertThat(matches(prefix, background.substring(0, at) + " " + insert + background.substring(at)))
+                            .as("%s at %d after %d bytes", insert, at, prefix).isTrue();
+                }
+                for (String insert : cannot) {
+                    assertThat(matches(prefix, background.substring(0, at) + " " + insert + "\"" + background.substring(at)))
+                            .as("%s at %d after %d bytes", insert, at, prefix).isFalse();
+                }
+            }
+        }
+    }
+
+    private static boolean matches(int prefix, String line) {
+        byte[] b = ("@".repeat(prefix) + line + "wermgr.exe").getBytes(StandardCharsets.UTF_8);
+        int len = b.length - prefix - "wermgr.exe".length();
+        return FILTER.mayMatch(b, prefix, len);
+    }
 }

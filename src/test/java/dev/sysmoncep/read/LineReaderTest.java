@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class LineReaderTest {
@@ -92,5 +93,34 @@ class LineReaderTest {
         List<Long> lengths = new ArrayList<>();
         assertThat(lines((longLine + "\nz").getBytes(StandardCharsets.UTF_8), 1 << 20, lengths))
                 .containsExactly(longLine, "z");
+    }
+
+    @Test
+    void linesOfEveryLengthAroundTheScanStepsSplitExactlyWhateverTheReadSizes() throws IOException {
+        Random random = new Random(11);
+        List<String> expected = new ArrayList<>();
+        StringBuilder input = new StringBuilder();
+        for (int length = 0; length < 300; length++) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                line.append((char) (' ' + random.nextInt(95)));
+            }
+            expected.add(line.toString());
+            input.append(line).append(random.nextInt(4) == 0 ? "\r\n" : "\n");
+        }
+        byte[] bytes = input.toString().getBytes(StandardCharsets.US_ASCII);
+        // A stream that hands out a few bytes at a time, so lines straddle every read.
+        InputStream trickle = new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + random.nextInt(97)));
+            }
+        };
+        LineReader reader = new LineReader(trickle, 1 << 20);
+        List<String> got = new ArrayList<>();
+        while (reader.next()) {
+            got.add(new String(reader.lineBuffer(), reader.lineOffset(), reader.lineLength(), StandardCharsets.US_ASCII));
+        }
+        assertThat(got).containsExactlyElementsOf(expected);
     }
 }
