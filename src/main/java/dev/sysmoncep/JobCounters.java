@@ -57,5 +57,12 @@ public final class JobCounters {
             metric.inc();
             accumulator.add(1L);
         }
+
+        public void add(long n) {
+            if (n != 0) {
+                metric.inc(n);
+                accumulator.add(n);
+            }
+        }
     }
 }

@@ -157,7 +157,7 @@ public final class ReplayCommand implements Callable<Integer> {
         String runId = UUID.randomUUID().toString();
         FileSource<SysmonRecord> source = FileSource
                 .forBulkFileFormat(new SysmonFileFormat(settings.maxLineBytes(), runId,
-                        skipUnmatchableLines ? CandidateFilter.of(settings.rules()) : null), in.sourcePaths())
+                        CandidateFilter.of(settings.rules()), skipUnmatchableLines), in.sourcePaths())
                 .setFileEnumerator(ByteRangeSplits.ofSize(splitBytes))
                 .build();
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source, settings);

@@ -40,7 +40,7 @@ public final class ReadProgress implements AutoCloseable {
         return runId == null ? null : RUNS.get(runId);
     }
 
-    void batchRead(long bytesRead, int linesRead, int eventsRead, int deadLettersRead) {
+    void batchRead(long bytesRead, long linesRead, long eventsRead, long deadLettersRead) {
         bytes.add(bytesRead);
         lines.add(linesRead);
         events.add(eventsRead);

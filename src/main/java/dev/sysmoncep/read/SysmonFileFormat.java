@@ -2,25 +2,30 @@ package dev.sysmoncep.read;
 
 import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.recognise.DeadLetter;
+import dev.sysmoncep.recognise.LineTally;
 import dev.sysmoncep.recognise.SysmonLineParser;
 import dev.sysmoncep.recognise.SysmonRecord;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import org.apache.flink.api.common.io.compression.InflaterInputStreamFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
-import org.apache.flink.connector.file.src.util.ArrayResultIterator;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
+import org.apache.flink.connector.file.src.util.MutableRecordAndPosition;
+import org.apache.flink.connector.file.src.util.RecordAndPosition;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Reads Sysmon log files for Flink's FileSource: one record per line, recognised as it is read
- * (in the source's fetcher thread), each knowing its file and line number (or byte offset, see
- * {@link FileReader}). Files ending in {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate}
+ * Reads Sysmon log files for Flink's FileSource, recognising lines as it reads them (in the
+ * source's fetcher thread): a record for each line some rule may match and each dead letter, each
+ * knowing its file and line number (or byte offset, see {@link FileReader}), and between them a
+ * {@link LineTally} of the lines no rule can match, which {@link CandidateFilter} tells before any
+ * parsing. Tallied events move no watermark, which a BATCH replay does not use. Files ending in {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate}
  * are decompressed on the fly and read whole; others may be split by byte range ({@link ByteRangeSplits}).
  * A file that cannot be read to its end fails the job with an {@link UnreadableFileException}
  * naming it. Given a run id registered with {@link ReadProgress}, the readers report their
@@ -28,33 +33,41 @@ import org.apache.flink.core.fs.Path;
  */
 public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
-    private static final int BATCH_LINES = 512;
+    private static final int BATCH_LINES = 1024;
 
     private final int maxLineBytes;
     /** The {@link ReadProgress} run the readers report to, or null. */
     private final String progressRunId;
-    /** Lines it rejects are left unparsed (the fast path); null parses every line. */
+    /** Tells the lines no rule can match, which are tallied instead of sent on; null: every line may match. */
     private final CandidateFilter candidates;
+    /** Whether those lines are left unparsed (the fast path) rather than checked and dead-lettered if bad. */
+    private final boolean skipUnmatchableLines;
 
+    /** Every line its own record. */
     public SysmonFileFormat(int maxLineBytes) {
-        this(maxLineBytes, null, null);
+        this(maxLineBytes, null, null, false);
     }
 
-    public SysmonFileFormat(int maxLineBytes, String progressRunId, CandidateFilter candidates) {
+    public SysmonFileFormat(int maxLineBytes, String progressRunId, CandidateFilter candidates,
+            boolean skipUnmatchableLines) {
+        if (skipUnmatchableLines && candidates == null) {
+            throw new IllegalArgumentException("skipping unmatchable lines needs the filter that tells them");
+        }
         this.maxLineBytes = maxLineBytes;
         this.progressRunId = progressRunId;
         this.candidates = candidates;
+        this.skipUnmatchableLines = skipUnmatchableLines;
     }
 
     @Override
     public Reader<SysmonRecord> createReader(Configuration config, FileSourceSplit split) throws IOException {
-        return new FileReader(split, null, maxLineBytes, ReadProgress.of(progressRunId), candidates);
+        return new FileReader(split, null, maxLineBytes, ReadProgress.of(progressRunId), candidates, skipUnmatchableLines);
     }
 
     @Override
     public Reader<SysmonRecord> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
         return new FileReader(split, split.getReaderPosition().orElse(null), maxLineBytes,
-                ReadProgress.of(progressRunId), candidates);
+                ReadProgress.of(progressRunId), candidates, skipUnmatchableLines);
     }
 
     /** Uncompressed files can be read in byte ranges ({@link ByteRangeSplits}); compressed ones only whole. */
@@ -91,12 +104,15 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private final long fileBytes;
         /** Whether lines are counted from the file's start, so their numbers are known. */
         private final boolean numbered;
+        private final boolean skipUnmatchableLines;
         private long lineNumber;
         private long bytesReported;
+        private boolean lineIsCandidate;
 
         FileReader(FileSourceSplit split, CheckpointedPosition restored, int maxLineBytes, ReadProgress progress,
-                CandidateFilter candidates) throws IOException {
+                CandidateFilter candidates, boolean skipUnmatchableLines) throws IOException {
             this.candidates = candidates;
+            this.skipUnmatchableLines = skipUnmatchableLines;
             this.path = split.path();
             this.file = path.toString();
             this.maxLineBytes = maxLineBytes;
@@ -139,61 +155,80 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
 
         @Override
         public RecordIterator<SysmonRecord> readBatch() throws IOException {
-            SysmonRecord[] batch = new SysmonRecord[BATCH_LINES];
-            long before = lineNumber;
-            long batchStart = lines.nextLineStart();
-            int n = 0;
+            Batch batch = new Batch(numbered ? CheckpointedPosition.NO_OFFSET : lines.nextLineStart());
+            LineTally tally = null;
+            long tallyPosition = 0;
+            int read = 0;
+            long events = 0;
+            int deadLetters = 0;
             try {
-                while (n < BATCH_LINES && lines.nextLineStart() < end && lines.next()) {
+                while (read < BATCH_LINES && lines.nextLineStart() < end && lines.next()) {
                     lineNumber++;
-                    batch[n++] = recognise();
+                    read++;
+                    // Where to resume after this line: lines to skip from the file's start, or from the batch's first line.
+                    long position = numbered ? lineNumber : read;
+                    SysmonRecord record = recognise();
+                    if (record == null || !lineIsCandidate && record.kind != SysmonRecord.Kind.DEAD_LETTER) {
+                        if (tally == null) {
+                            tally = new LineTally();
+                        }
+                        if (record == null) {
+                            tally.addUnparsed();
+                        } else {
+                            tally.add(record);
+                        }
+                        tallyPosition = position;
+                        continue;
+                    }
+                    if (tally != null) {
+                        events += tally.events();
+                        batch.add(SysmonRecord.tally(tally), tallyPosition);
+                        tally = null;
+                    }
+                    if (record.kind == SysmonRecord.Kind.EVENT) {
+                        events++;
+                    } else if (record.kind == SysmonRecord.Kind.DEAD_LETTER) {
+                        deadLetters++;
+                    }
+                    batch.add(record, position);
                 }
             } catch (IOException e) {
                 throw new UnreadableFileException(path, lineNumber, e);
             }
+            if (tally != null) {
+                events += tally.events();
+                batch.add(SysmonRecord.tally(tally), tallyPosition);
+            }
             if (progress != null) {
-                report(batch, n);
+                report(read, events, deadLetters);
             }
-            if (n == 0) {
-                return null;
-            }
-            ArrayResultIterator<SysmonRecord> it = new ArrayResultIterator<>();
-            if (numbered) {
-                it.set(batch, n, CheckpointedPosition.NO_OFFSET, before);
-            } else {
-                it.set(batch, n, batchStart, 0);
-            }
-            return it;
+            return read == 0 ? null : batch;
         }
 
         /** Once per batch: bytes consumed of the stored file, and what the lines became. */
-        private void report(SysmonRecord[] batch, int n) throws IOException {
-            int events = 0;
-            int deadLetters = 0;
-            for (int i = 0; i < n; i++) {
-                SysmonRecord.Kind kind = batch[i].kind;
-                if (kind == SysmonRecord.Kind.EVENT) {
-                    events++;
-                } else if (kind == SysmonRecord.Kind.DEAD_LETTER) {
-                    deadLetters++;
-                }
-            }
+        private void report(int read, long events, int deadLetters) throws IOException {
             // Reading runs ahead into the next split; those bytes are the next split's to report.
             long position = Math.min(raw.getPos(), end);
-            progress.batchRead(position - bytesReported, n, events, deadLetters);
+            progress.batchRead(position - bytesReported, read, events, deadLetters);
             bytesReported = position;
-            if (n == 0) {
+            if (read == 0) {
                 progress.splitDone(file, splitBytes, fileBytes); // an empty batch ends the split
             }
         }
 
+        /**
+         * The current line as a record, or null for a line the filter rules out and that is left
+         * unparsed. Sets {@link #lineIsCandidate}: whether some rule may match the line.
+         */
         private SysmonRecord recognise() {
             if (lines.overLimit()) {
+                lineIsCandidate = true;
                 return DeadLetter.overLimit(origin(), lines.fullLength(), maxLineBytes,
                         lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
             }
-            if (candidates != null && !candidates.mayMatch(lines.lineBuffer(), lines.lineOffset(), lines.lineLength())) {
-                return SysmonRecord.notACandidate();
+            lineIsCandidate = candidates == null || candidates.mayMatch(lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
+            if (!lineIsCandidate && skipUnmatchableLines) {
+                return null;
             }
             return parser.parse(lines.lineBuffer(), lines.lineOffset(), lines.lineLength(), origin());
         }
@@ -206,5 +241,46 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         public void close() throws IOException {
             stream.close();
         }
+    }
+
+    /**
+     * The records of one batch, each with the position to resume from after it: the lines to skip
+     * from the file's start (or from the batch's first line, whose offset it carries), so a tally
+     * accounts for its lines in a checkpoint exactly as single records do.
+     */
+    private static final class Batch implements RecordIterator<SysmonRecord> {
+        private final long offset;
+        private final MutableRecordAndPosition<SysmonRecord> current = new MutableRecordAndPosition<>();
+        private SysmonRecord[] records = new SysmonRecord[16];
+        private long[] skipCounts = new long[16];
+        private int size;
+        private int next;
+
+        Batch(long offset) {
+            this.offset = offset;
+        }
+
+        void add(SysmonRecord record, long skipCount) {
+            if (size == records.length) {
+                records = Arrays.copyOf(records, size * 2);
+                skipCounts = Arrays.copyOf(skipCounts, size * 2);
+            }
+            records[size] = record;
+            skipCounts[size] = skipCount;
+            size++;
+        }
+
+        @Override
+        public RecordAndPosition<SysmonRecord> next() {
+            if (next == size) {
+                return null;
+            }
+            current.set(records[next], offset, skipCounts[next]);
+            next++;
+            return current;
+        }
+
+        @Override
+        public void releaseBatch() {}
     }
 }

@@ -9,7 +9,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Counts what every line became and splits the records: Sysmon events go on, dead letters leave on
- * {@link #DEAD_LETTERS}, records of other channels are counted and skipped.
+ * {@link #DEAD_LETTERS}, records of other channels and tallies are counted and skipped.
  */
 public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent> {
     private static final long serialVersionUID = 1L;
@@ -43,7 +43,7 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
 
     @Override
     public void processElement(SysmonRecord record, Context ctx, Collector<SysmonEvent> out) {
-        linesRead.inc();
+        linesRead.add(record.kind == SysmonRecord.Kind.TALLY ? record.tally.lines : 1);
         switch (record.kind) {
             case EVENT -> {
                 eventsParsed.inc();
@@ -52,6 +52,15 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
             }
             case NOT_SYSMON -> notSysmon.inc();
             case NOT_A_CANDIDATE -> notCandidates.inc();
+            case TALLY -> {
+                LineTally tally = record.tally;
+                eventsParsed.add(tally.events());
+                for (SourceFormat f : SourceFormat.values()) {
+                    eventsPerFormat[f.ordinal()].add(tally.eventsPerFormat[f.ordinal()]);
+                }
+                notSysmon.add(tally.notSysmon);
+                notCandidates.add(tally.notCandidates);
+            }
             case DEAD_LETTER -> {
                 deadLettered.inc();
                 deadLetterReasons.add(DeadLetter.reasonKind(record.deadLetter.reason));

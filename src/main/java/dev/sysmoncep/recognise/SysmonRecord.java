@@ -2,19 +2,21 @@ package dev.sysmoncep.recognise;
 
 /**
  * What one input line became: a Sysmon event, a record of another channel (skipped, counted),
- * or a dead letter. Every line read yields exactly one, so counts add up.
+ * or a dead letter; or, as a TALLY, what a run of lines that no rule can match became (see
+ * {@link LineTally}). Every line read is in exactly one, so counts add up.
  */
 public class SysmonRecord {
     /**
      * NOT_A_CANDIDATE: a line left unparsed because no rule can match it (the optional fast path,
      * see {@code CandidateFilter}): counted, neither checked nor dead-lettered.
      */
-    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, NOT_A_CANDIDATE }
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, NOT_A_CANDIDATE, TALLY }
 
     public Kind kind;
     public SourceFormat format;
     public SysmonEvent event;
     public DeadLetter deadLetter;
+    public LineTally tally;
 
     public SysmonRecord() {}
 
@@ -40,6 +42,14 @@ public class SysmonRecord {
         return r;
     }
 
+    public static SysmonRecord tally(LineTally tally) {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.TALLY;
+        r.format = SourceFormat.UNKNOWN;
+        r.tally = tally;
+        return r;
+    }
+
     public static SysmonRecord deadLetter(SourceFormat format, DeadLetter d) {
         SysmonRecord r = new SysmonRecord();
         r.kind = Kind.DEAD_LETTER;
@@ -50,6 +60,6 @@ public class SysmonRecord {
 
     @Override
     public String toString() {
-        return kind + " " + format + " " + (event != null ? event : deadLetter != null ? deadLetter : "");
+        return kind + " " + format + " " + (event != null ? event : deadLetter != null ? deadLetter : tally != null ? tally : "");
     }
 }

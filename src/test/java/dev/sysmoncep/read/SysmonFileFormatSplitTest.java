@@ -2,6 +2,8 @@ package dev.sysmoncep.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysmoncep.detect.CandidateFilter;
+import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.recognise.SysmonRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +87,77 @@ class SysmonFileFormatSplitTest {
                                 .map(r -> org.assertj.core.groups.Tuple.tuple(r.text(), r.origin())).toList());
             }
         }
+    }
+
+    /**
+     * Lines no rule can match travel as tallies between the records of the others: every line is
+     * counted once, whatever the ranges, and a reader restored after any record, tally or single,
+     * counts exactly the lines after it.
+     */
+    @Test
+    void linesNoRuleCanMatchAreTalliedAndCountedOnceAlsoAcrossARestore() throws IOException {
+        String time = "\"UtcTime\":\"2024-03-11 10:00:00.000\",\"Computer\":\"ws1\"";
+        String[] kinds = {
+            "{\"EventID\":1," + time + ",\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Image\":\"C:\\\\x.exe\"}",
+            "{\"EventID\":17," + time + ",\"Image\":\"C:\\\\Windows\\\\System32\\\\wermgr.exe\",\"PipeName\":\"\\\\p\"}",
+            "{\"EventID\":4688," + time + ",\"Channel\":\"Security\"}",
+            "not an event",
+            "{\"EventID\":1,\"Image\":\"wermgr.exe\"}"};
+        Random random = new Random(9);
+        StringBuilder text = new StringBuilder();
+        int[] kindOfLine = new int[1200];
+        for (int i = 0; i < kindOfLine.length; i++) {
+            kindOfLine[i] = random.nextInt(10) < 7 ? 0 : random.nextInt(kinds.length);
+            text.append(kinds[kindOfLine[i]]).append('\n');
+        }
+        java.nio.file.Path file = dir.resolve("mixed.log");
+        Files.writeString(file, text);
+        CandidateFilter filter = CandidateFilter.of(RuleSet.bundled());
+        for (boolean skip : new boolean[] {false, true}) {
+            SysmonFileFormat tallying = new SysmonFileFormat(4096, null, filter, skip);
+            // Single records: the candidates (kinds 1 and 4) and, when every line is parsed, the dead letters.
+            long singles = java.util.Arrays.stream(kindOfLine).filter(k -> k == 1 || k == 4 || k == 3 && !skip).count();
+            for (long splitBytes : new long[] {1000, 50_000, Files.size(file)}) {
+                long lines = 0;
+                long records = 0;
+                for (FileSourceSplit split : splits(file, splitBytes)) {
+                    List<RecordAndPosition<SysmonRecord>> whole = readRecords(tallying.createReader(new Configuration(), split));
+                    long linesInSplit = whole.stream().mapToLong(r -> linesIn(r.getRecord())).sum();
+                    lines += linesInSplit;
+                    records += whole.stream().filter(r -> r.getRecord().kind != SysmonRecord.Kind.TALLY).count();
+                    long linesSoFar = 0;
+                    for (RecordAndPosition<SysmonRecord> r : whole) {
+                        linesSoFar += linesIn(r.getRecord());
+                        long rest = readRecords(tallying.restoreReader(new Configuration(), split.updateWithCheckpointedPosition(
+                                new CheckpointedPosition(r.getOffset(), r.getRecordSkipCount()))))
+                                .stream().mapToLong(after -> linesIn(after.getRecord())).sum();
+                        assertThat(linesSoFar + rest).as("lines of the split at %d, restored after %s", split.offset(), r)
+                                .isEqualTo(linesInSplit);
+                    }
+                }
+                assertThat(lines).as("skip %s, split size %d", skip, splitBytes).isEqualTo(kindOfLine.length);
+                assertThat(records).as("skip %s, split size %d", skip, splitBytes).isEqualTo(singles);
+            }
+        }
+    }
+
+    private static long linesIn(SysmonRecord record) {
+        return record.kind == SysmonRecord.Kind.TALLY ? record.tally.lines : 1;
+    }
+
+    private static List<RecordAndPosition<SysmonRecord>> readRecords(BulkFormat.Reader<SysmonRecord> reader) throws IOException {
+        List<RecordAndPosition<SysmonRecord>> read = new ArrayList<>();
+        try (reader) {
+            BulkFormat.RecordIterator<SysmonRecord> batch;
+            while ((batch = reader.readBatch()) != null) {
+                RecordAndPosition<SysmonRecord> r;
+                while ((r = batch.next()) != null) {
+                    read.add(new RecordAndPosition<>(r.getRecord(), r.getOffset(), r.getRecordSkipCount()));
+                }
+                batch.releaseBatch();
+            }
+        }
+        return read;
     }
 
     private java.nio.file.Path writeLines(List<Line> lines, String newline, boolean lastNewline) throws IOException {
