@@ -50,11 +50,19 @@ final class FieldValues {
 
     private final String[] values = new String[Field.values().length];
     private final int[] ranks = new int[values.length];
+    /**
+     * Where flat JSON's Message value lies, unread: the longest field of a line and seldom needed
+     * (only for fields a record lacks), so it is decoded on first {@link #get}.
+     */
+    private byte[] messageJson;
+    private int messageStart;
+    private int messageEnd;
     /** The format the line turned out to be, as far as the reader got. */
     SourceFormat format;
 
     void clear() {
         Arrays.fill(values, null);
+        messageJson = null;
         format = SourceFormat.UNKNOWN;
     }
 
@@ -67,7 +75,24 @@ final class FieldValues {
         }
     }
 
+    /**
+     * Keeps the place of the JSON value starting at {@code buf[start]} and running at most to
+     * {@code end} as the Message, unless one was kept already; an empty string counts as absent.
+     */
+    void offerUnreadMessage(byte[] buf, int start, int end) {
+        boolean emptyString = buf[start] == '"' && start + 1 < end && buf[start + 1] == '"';
+        if (messageJson == null && values[Field.MESSAGE.ordinal()] == null && !emptyString) {
+            messageJson = buf;
+            messageStart = start;
+            messageEnd = end;
+        }
+    }
+
     String get(Field field) {
+        if (field == Field.MESSAGE && messageJson != null) {
+            set(field, JsonEventReader.valueText(messageJson, messageStart, messageEnd));
+            messageJson = null;
+        }
         return values[field.ordinal()];
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.sysmoncep.recognise.FieldValues.Field;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -83,7 +84,7 @@ final class JsonEventReader {
                 values.format = SourceFormat.UNKNOWN;
                 return "JSON is not an object";
             }
-            readObject(parser, null, values);
+            readObject(parser, null, values, buf, off, off + len);
             if (parser.nextToken() != null) {
                 return "JSON has more than one value on the line";
             }
@@ -97,6 +98,16 @@ final class JsonEventReader {
         return null;
     }
 
+    /** The text of the JSON scalar that starts at {@code buf[start]}, which a whole line's reading has checked. */
+    static String valueText(byte[] buf, int start, int end) {
+        try (JsonParser parser = FACTORY.createParser(buf, start, end - start)) {
+            parser.nextToken();
+            return parser.getText();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the JSON value read before no longer reads", e);
+        }
+    }
+
     /** True for a line that is a whole JSON string, number or literal: JSON, but no object. */
     static boolean isJsonScalar(byte[] buf, int off, int len) {
         try (JsonParser parser = FACTORY.createParser(buf, off, len)) {
@@ -107,8 +118,12 @@ final class JsonEventReader {
         }
     }
 
-    /** Reads the members of the object just started, whose path is {@code parent} (null at the top). */
-    private static void readObject(JsonParser parser, String parent, FieldValues values) throws IOException {
+    /**
+     * Reads the members of the object just started, whose path is {@code parent} (null at the top),
+     * from the line {@code buf[lineStart, lineEnd)}.
+     */
+    private static void readObject(JsonParser parser, String parent, FieldValues values, byte[] buf, int lineStart,
+            int lineEnd) throws IOException {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             String path = parent == null ? name : parent + '.' + name;
@@ -118,7 +133,7 @@ final class JsonEventReader {
             JsonToken value = parser.nextToken();
             if (value == JsonToken.START_OBJECT) {
                 if (PARENTS.contains(path)) {
-                    readObject(parser, path, values);
+                    readObject(parser, path, values, buf, lineStart, lineEnd);
                 } else {
                     parser.skipChildren();
                 }
@@ -126,7 +141,10 @@ final class JsonEventReader {
                 parser.skipChildren();
             } else if (value != JsonToken.VALUE_NULL) {
                 Candidate candidate = CANDIDATES.get(path);
-                if (candidate != null) {
+                if (candidate != null && candidate.field() == Field.MESSAGE) {
+                    // Left for Jackson to skip; decoded only if a missing field sends us back to it.
+                    values.offerUnreadMessage(buf, lineStart + (int) parser.currentTokenLocation().getByteOffset(), lineEnd);
+                } else if (candidate != null) {
                     values.offer(candidate.field(), candidate.rank(), parser.getText());
                 }
             }
@@ -148,8 +166,8 @@ final class JsonEventReader {
     /** nxlog escapes {@code <} and friends in field values ("&lt;Anonymous Pipe&gt;"); its Message it leaves raw. */
     private static void decodeEntitiesIn(FieldValues values) {
         for (Field field : Field.values()) {
-            String value = values.get(field);
-            if (field != Field.MESSAGE && value != null && value.indexOf('&') >= 0) {
+            String value = field == Field.MESSAGE ? null : values.get(field);
+            if (value != null && value.indexOf('&') >= 0) {
                 values.set(field, decodeEntities(value));
             }
         }

@@ -127,7 +127,7 @@ public final class SysmonLineParser {
                 v.set(Field.EVENT_TYPE, null); // e.g. nxlog's severity "INFO": not Sysmon's value
             }
         }
-        if (format == SourceFormat.FLAT_JSON && v.get(Field.MESSAGE) != null && messageCanFill(v, eventId)) {
+        if (format == SourceFormat.FLAT_JSON && messageCanFill(v, eventId) && v.get(Field.MESSAGE) != null) {
             v.fillMissingFromMessage();
         }
         // After the Message: its User line names the process owner, the record's account only the collector's.

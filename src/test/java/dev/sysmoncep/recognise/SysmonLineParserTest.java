@@ -169,6 +169,16 @@ class SysmonLineParserTest {
         assertThat(e.processId).isNull();
     }
 
+    /** The Message is read only when needed, from where it lay: the first one that is not empty. */
+    @Test
+    void anEmptyMessageGivesWayToTheNextAndAMessageOfEscapesReadsAsWritten() {
+        SysmonEvent e = event("{\"EventID\":22,\"Message\":\"\",\"Message\":\"UtcTime: 2019-12-05 01:49:47.506\\r\\n"
+                + "QueryName: \\u0069pinfo.io\\r\\nImage: C:\\\\x\\\\wermgr.exe\"}");
+        assertThat(e.eventTime).isEqualTo(time("2019-12-05T01:49:47.506Z"));
+        assertThat(e.queryName).isEqualTo("ipinfo.io");
+        assertThat(e.image).isEqualTo("C:\\x\\wermgr.exe");
+    }
+
     @Test
     void messageIsNotReadInEcs() {
         SysmonEvent e = event("{\"winlog\":{\"event_id\":\"18\"},\"@timestamp\":\"2024-03-12T09:40:58.116Z\","
