@@ -13,6 +13,7 @@ import dev.sysmoncep.generate.ExpectedAlerts;
 import dev.sysmoncep.generate.GenerateCommand;
 import dev.sysmoncep.generate.GeneratedFormat;
 import dev.sysmoncep.generate.WermgrAttacks;
+import dev.sysmoncep.read.ByteRangeSplits;
 import dev.sysmoncep.recognise.SysmonEvent;
 import dev.sysmoncep.recognise.SysmonLineParser;
 import java.io.IOException;
@@ -263,7 +264,8 @@ public final class BenchCommand implements Callable<Integer> {
         long began = System.nanoTime();
         StreamExecutionEnvironment env = environment();
         env.fromSource(FileSource.forBulkFileFormat(new LineCountFormat(SysmonLineParser.DEFAULT_MAX_LINE_BYTES),
-                                new org.apache.flink.core.fs.Path(file.toUri())).build(),
+                                new org.apache.flink.core.fs.Path(file.toUri()))
+                                .setFileEnumerator(ByteRangeSplits.ofSize(ByteRangeSplits.DEFAULT_SPLIT_BYTES)).build(),
                         WatermarkStrategy.noWatermarks(), "Lines")
                 .map(new AddLines()).name("Count lines")
                 .sinkTo(new DiscardingSink<>()).name("Discard");
@@ -292,6 +294,8 @@ public final class BenchCommand implements Callable<Integer> {
                 .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                         new org.apache.flink.core.fs.Path(file.toUri())).build(),
                         WatermarkStrategy.noWatermarks(), "Lines as text")
+                // One file is one split of this format: spread the parsing over every slot, as the replay's reading is.
+                .rebalance()
                 .flatMap(new NaiveSysmonParse()).name("Parse into a tree")
                 .map(new CountInto<SysmonEvent>(NAIVE_EVENTS)).returns(SysmonEvent.class).name("Count events")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<SysmonEvent>forMonotonousTimestamps()

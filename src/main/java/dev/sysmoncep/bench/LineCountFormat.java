@@ -16,8 +16,9 @@ import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 
 /**
  * The raw read limit in the job's own harness: a FileSource format that reads and splits lines as
- * the job's reader does (same {@link LineReader}, a file per split, decompressed alike) and only
- * counts them, one record per batch instead of one per line.
+ * the job's reader does (same {@link LineReader}, the same byte ranges of uncompressed files read
+ * in parallel, compressed files decompressed alike and whole) and only counts them, one record per
+ * batch instead of one per line.
  */
 final class LineCountFormat implements BulkFormat<Long, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
@@ -31,7 +32,7 @@ final class LineCountFormat implements BulkFormat<Long, FileSourceSplit> {
 
     @Override
     public Reader<Long> createReader(Configuration config, FileSourceSplit split) throws IOException {
-        return new Counter(split.path(), maxLineBytes);
+        return new Counter(split, maxLineBytes);
     }
 
     @Override
@@ -41,7 +42,7 @@ final class LineCountFormat implements BulkFormat<Long, FileSourceSplit> {
 
     @Override
     public boolean isSplittable() {
-        return false;
+        return true;
     }
 
     @Override
@@ -52,18 +53,23 @@ final class LineCountFormat implements BulkFormat<Long, FileSourceSplit> {
     private static final class Counter implements Reader<Long> {
         private final InputStream stream;
         private final LineReader lines;
+        /** Lines starting at or after this offset belong to the next split. */
+        private final long end;
 
-        Counter(Path path, int maxLineBytes) throws IOException {
+        Counter(FileSourceSplit split, int maxLineBytes) throws IOException {
+            Path path = split.path();
             FSDataInputStream raw = path.getFileSystem().open(path);
             InflaterInputStreamFactory<?> inflater = StandardDeCompressors.getDecompressorForFileName(path.getPath());
             this.stream = inflater == null ? raw : inflater.create(raw);
-            this.lines = new LineReader(stream, maxLineBytes);
+            this.lines = inflater == null ? LineReader.fromOffset(raw, split.offset(), maxLineBytes)
+                    : new LineReader(stream, maxLineBytes);
+            this.end = inflater == null ? split.offset() + split.length() : Long.MAX_VALUE;
         }
 
         @Override
         public RecordIterator<Long> readBatch() throws IOException {
             long n = 0;
-            while (n < BATCH_LINES && lines.next()) {
+            while (n < BATCH_LINES && lines.nextLineStart() < end && lines.next()) {
                 n++;
             }
             if (n == 0) {

@@ -5,6 +5,7 @@ import dev.sysmoncep.ByteWords;
 import dev.sysmoncep.VectorSupport;
 import java.io.IOException;
 import java.io.InputStream;
+import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * Splits a byte stream into lines without decoding them: the parser reads the bytes in place.
@@ -40,6 +41,20 @@ public final class LineReader {
         this.bufStart = startOffset;
         this.maxLineBytes = maxLineBytes;
         this.buf = new byte[Math.max(64 * 1024, Math.min(maxLineBytes + 1, 1 << 20))];
+    }
+
+    /**
+     * Reads the lines of a file that start at or after {@code offset}: seeks to the byte before it
+     * and skips the line that byte ends (perhaps just that newline), which belongs to the range before.
+     */
+    public static LineReader fromOffset(FSDataInputStream file, long offset, int maxLineBytes) throws IOException {
+        if (offset == 0) {
+            return new LineReader(file, maxLineBytes);
+        }
+        file.seek(offset - 1);
+        LineReader reader = new LineReader(file, maxLineBytes, offset - 1);
+        reader.next();
+        return reader;
     }
 
     /** Moves to the next line; false at the end of the stream. */

@@ -133,15 +133,9 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
                     raw.seek(restored.getOffset()); // a line start, checkpointed by a mid-file split
                     this.stream = raw;
                     this.lines = new LineReader(stream, maxLineBytes, restored.getOffset());
-                } else if (numbered) {
-                    this.stream = raw;
-                    this.lines = new LineReader(stream, maxLineBytes);
                 } else {
-                    // From the byte before the range: the line it ends (perhaps just that newline) is the previous split's.
-                    raw.seek(split.offset() - 1);
                     this.stream = raw;
-                    this.lines = new LineReader(stream, maxLineBytes, split.offset() - 1);
-                    lines.next();
+                    this.lines = LineReader.fromOffset(raw, split.offset(), maxLineBytes);
                 }
                 bytesReported = inflater != null ? 0 : restored != null && restored.getOffset() != CheckpointedPosition.NO_OFFSET
                         ? restored.getOffset() : split.offset();

@@ -84,7 +84,8 @@ class LineReaderTest {
         assertThat(r.next()).isTrue();
         assertThat(new String(r.lineBuffer(), r.lineOffset(), r.lineLength(), StandardCharsets.UTF_8)).isEqualTo("last");
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertThat(allocated).as("bytes allocated reading a %d-byte line", hugeLength).isLessThan(8L * maxLineBytes);
+        // Bounded by the limit, not the line: a few buffers, plus the Vector API's boxes until the JIT compiles the scan.
+        assertThat(allocated).as("bytes allocated reading a %d-byte line", hugeLength).isLessThan(16L * maxLineBytes);
     }
 
     @Test
