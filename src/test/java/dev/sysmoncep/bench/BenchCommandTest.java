@@ -44,14 +44,19 @@ class BenchCommandTest {
         List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(0)).startsWith("input: ").contains("5,000 lines");
         assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("measurement").contains("events/s", "MB/s", "peak RSS MB"));
-        for (String row : List.of("raw read: plain Java loop", "raw read: Flink FileSource", "replay, end to end",
-                "naive: tree per line")) {
+        for (String row : List.of("raw read: plain Java loop", "raw read: Flink FileSource", "replay, every line checked",
+                "replay --skip-unmatchable-lines", "naive: tree per line")) {
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(row).contains(" 5,000 "));
         }
-        Matcher alerts = Pattern.compile("replay: 5,000 events parsed, .* (\\d+) alerts \\((\\d+) expected by the generator\\)")
-                .matcher(out.toString());
-        assertThat(alerts.find()).as(out.toString()).isTrue();
-        assertThat(alerts.group(1)).isEqualTo(alerts.group(2)).isNotEqualTo("0");
+        for (String replay : List.of("replay, every line checked: 5,000 events parsed, 0 lines left unparsed",
+                "replay --skip-unmatchable-lines: \\d+ events parsed, [\\d,]+ lines left unparsed")) {
+            Matcher alerts = Pattern.compile(replay + ", 0 dead-lettered, .* (\\d+) alerts \\((\\d+) expected by the generator\\)")
+                    .matcher(out.toString());
+            assertThat(alerts.find()).as(replay + " in " + out).isTrue();
+            assertThat(alerts.group(1)).isEqualTo(alerts.group(2)).isNotEqualTo("0");
+        }
+        assertThat(lines.get(lines.size() - 2))
+                .matches("every line checked: replay \\d+ events/s, \\d+\\.\\d\\dx raw read, \\d+\\.\\dx naive");
         assertThat(lines.get(lines.size() - 1))
                 .matches("bench: replay \\d+ events/s, \\d+\\.\\d\\dx raw read, \\d+\\.\\dx naive");
         assertThat(Files.exists(dir.resolve("bench-events.mixed.log"))).isTrue();
