@@ -36,6 +36,27 @@ public final class ByteVectors {
     }
 
     /**
+     * Index of the first byte in {@code buf[from, to)} that is not printable ASCII (a control
+     * byte below 0x20, or any byte of a multi-byte UTF-8 character), or {@code to}.
+     */
+    public static int skipPrintableAscii(byte[] buf, int from, int to) {
+        int i = from;
+        for (; i + BLOCK <= to; i += BLOCK) {
+            // As signed bytes, everything from 0x80 up is negative, so one comparison finds both kinds.
+            VectorMask<Byte> found = ByteVector.fromArray(SPECIES, buf, i).lt((byte) 0x20);
+            if (found.anyTrue()) {
+                return i + found.firstTrue();
+            }
+        }
+        for (; i < to; i++) {
+            if (buf[i] < 0x20) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /**
      * Skips whole blocks of {@code buf} from {@code from} in which no position {@code p} holds a
      * byte that is not ASCII or begins one of the pairs: for some k, {@code (buf[p] | firstCase[k])
      * == first[k]} and {@code (buf[p+1] | secondCase[k]) == second[k]} (a case bit of 0x20 makes a

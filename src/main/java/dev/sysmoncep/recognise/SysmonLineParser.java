@@ -1,6 +1,8 @@
 package dev.sysmoncep.recognise;
 
+import dev.sysmoncep.ByteVectors;
 import dev.sysmoncep.ByteWords;
+import dev.sysmoncep.VectorSupport;
 import dev.sysmoncep.read.Origin;
 import dev.sysmoncep.recognise.FieldValues.Field;
 import java.util.Objects;
@@ -21,6 +23,7 @@ public final class SysmonLineParser {
     public static final int DEFAULT_MAX_LINE_BYTES = 1 << 20;
 
     private static final int MAX_REASON_CHARS = 200;
+    private static final boolean VECTORS = VectorSupport.AVAILABLE;
 
     /** Fields the rendered Message of each kind of event carries. */
     private static final Field[] EVERY_EVENT_FIELDS = {
@@ -236,7 +239,12 @@ public final class SysmonLineParser {
     private static String textProblem(byte[] buf, int from, int to, int lineStart) {
         int i = from;
         while (i < to) {
-            if (i + Long.BYTES <= to && ByteWords.notPrintableAscii(ByteWords.word(buf, i)) == 0) {
+            if (VECTORS) {
+                i = ByteVectors.skipPrintableAscii(buf, i, to);
+                if (i == to) {
+                    break;
+                }
+            } else if (i + Long.BYTES <= to && ByteWords.notPrintableAscii(ByteWords.word(buf, i)) == 0) {
                 i += Long.BYTES; // the common case: eight printable ASCII bytes
                 continue;
             }
