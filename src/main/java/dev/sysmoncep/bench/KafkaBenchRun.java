@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -34,7 +35,7 @@ final class KafkaBenchRun implements AutoCloseable {
         Map<String, String> environment() {
             Map<String, String> env = new HashMap<>();
             clientProperties.forEach((name, value) -> env.put(KafkaClientProperties.ENVIRONMENT_PREFIX
-                    + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
+                    + name.toUpperCase(Locale.ROOT).replace('.', '_'), value));
             return env;
         }
     }

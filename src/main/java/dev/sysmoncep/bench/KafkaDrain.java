@@ -41,6 +41,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>After the file, one event per partition dated now moves the watermark past every line, so each
  * alert the file holds opens and leaves; they are checked against the generator's expected alerts.
+ * On a shared machine the rate is what the job got of the cores, so the events per CPU-second this
+ * JVM used are shown too.
  */
 public final class KafkaDrain {
     private static final Duration PROGRESS_POLL = Duration.ofMillis(50);
@@ -70,8 +72,23 @@ public final class KafkaDrain {
          */
         public double secondHalfPerSecond() {
             long[] end = progress.get(progress.size() - 1);
-            long[] half = progress.stream().filter(p -> p[1] >= end[1] / 2).findFirst().orElse(end);
+            long[] half = secondHalfStart();
             return end[0] == half[0] ? drainPerSecond() : (end[1] - half[1]) / ((end[0] - half[0]) / 1e9);
+        }
+
+        /**
+         * Records read over the second half per second of CPU this JVM used meanwhile (the job and,
+         * unless it runs apart, the broker): the rate the job would reach on a core of its own.
+         */
+        public double secondHalfPerCpuSecond() {
+            long[] end = progress.get(progress.size() - 1);
+            long[] half = secondHalfStart();
+            return end[2] == half[2] ? Double.NaN : (end[1] - half[1]) / ((end[2] - half[2]) / 1e9);
+        }
+
+        private long[] secondHalfStart() {
+            long[] end = progress.get(progress.size() - 1);
+            return progress.stream().filter(p -> p[1] >= end[1] / 2).findFirst().orElse(end);
         }
     }
 
@@ -99,7 +116,7 @@ public final class KafkaDrain {
                 long[] last = progress.get(progress.size() - 1);
                 long[] firstRead = progress.stream().filter(p -> p[1] > 0).findFirst().orElseThrow();
                 // A backlog read between two polls is timed from the submission instead.
-                long[] first = firstRead == last ? new long[] {submitted, 0} : firstRead;
+                long[] first = firstRead == last ? new long[] {submitted, 0, 0} : firstRead;
                 long drainedAt = System.nanoTime();
                 Set<String> wanted = new HashSet<>();
                 if (expected != null) {
@@ -125,6 +142,8 @@ public final class KafkaDrain {
         out.printf(Locale.ROOT, "  job drained the backlog: %,d records in %.1f s from its first read "
                         + "(%.1f s after submission), %,.0f events/s; over its second half %,.0f events/s%n",
                 r.drained(), r.drainSeconds(), r.startSeconds(), r.drainPerSecond(), r.secondHalfPerSecond());
+        out.printf(Locale.ROOT, "  per second of CPU this JVM used over the second half: %,.0f events%n",
+                r.secondHalfPerCpuSecond());
         StringBuilder rates = new StringBuilder("  events/s by 5 s of draining (flat if sustained):");
         long[] from = null;
         for (long[] p : r.progress()) {
@@ -227,7 +246,8 @@ public final class KafkaDrain {
     }
 
     /**
-     * Polls the job's progress until its group has committed every record: (nanoTime, records read).
+     * Polls the job's progress until its group has committed every record: (nanoTime, records read,
+     * this JVM's CPU time in ns).
      * Records read are its Kafka consumers' own count where the job runs in this JVM (embedded, as
      * here), else the committed offsets, which move only at checkpoints.
      */
@@ -247,11 +267,16 @@ public final class KafkaDrain {
             long consumed = recordsConsumed(run.group);
             long sample = Math.min(total, consumed >= 0 ? consumed : committed);
             if (sample != read || progress.isEmpty()) {
-                progress.add(new long[] {now, sample});
+                progress.add(new long[] {now, sample, processCpuNanos()});
                 read = sample;
             }
         }
         return progress;
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
     }
 
     /**

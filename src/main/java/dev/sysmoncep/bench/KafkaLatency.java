@@ -45,7 +45,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>An alert can leave only once the watermark has passed its event, that is once events more than
  * the out-of-order tolerance newer have arrived on every partition; with exactly-once it becomes
  * visible when the next checkpoint completes. So expect about tolerance + watermark interval (0.2 s)
- * + up to a checkpoint interval. Topics and the consumer group are new for each run.
+ * + up to a checkpoint interval. Topics and the consumer group are new for each run, and deleted after.
  */
 public final class KafkaLatency {
     private static final ObjectMapper JSON = new ObjectMapper();
