@@ -142,8 +142,9 @@ public final class KafkaDrain {
         out.printf(Locale.ROOT, "  job drained the backlog: %,d records in %.1f s from its first read "
                         + "(%.1f s after submission), %,.0f events/s; over its second half %,.0f events/s%n",
                 r.drained(), r.drainSeconds(), r.startSeconds(), r.drainPerSecond(), r.secondHalfPerSecond());
-        out.printf(Locale.ROOT, "  per second of CPU this JVM used over the second half: %,.0f events%n",
-                r.secondHalfPerCpuSecond());
+        double perCpuSecond = r.secondHalfPerCpuSecond();
+        out.println("  per second of CPU this JVM used over the second half: " + (Double.isNaN(perCpuSecond)
+                ? "too short a drain to tell" : String.format(Locale.ROOT, "%,.0f events", perCpuSecond)));
         StringBuilder rates = new StringBuilder("  events/s by 5 s of draining (flat if sustained):");
         long[] from = null;
         for (long[] p : r.progress()) {
