@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -116,8 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> replayOptions = new ArrayList<>();
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
-            description = "Also measure the stream job from and to this Kafka broker (new topics per run): the write "
-                    + "rate it sustains and the alert delay p50/p99 at --kafka-rate.")
+            description = "Also measure the stream job from and to this Kafka broker (new topics per run, deleted "
+                    + "after): how fast it drains the file written to a topic first, and the alert delay p50/p99 "
+                    + "at --kafka-rate.")
     String bootstrapServers;
 
     @Option(names = "--kafka-rate", paramLabel = "EVENTS_PER_SECOND", defaultValue = "10000",
@@ -204,9 +206,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "naive: %,d events parsed, %,d rule matches%n", naiveCounts[0], naiveCounts[1]);
             if (bootstrapServers != null) {
+                KafkaBenchRun.JobOptions job = new KafkaBenchRun.JobOptions(4, parallelism == null
+                        ? Runtime.getRuntime().availableProcessors() : parallelism, "1s", kafkaOutOfOrderness,
+                        "exactly-once", Map.of());
+                KafkaDrain drain = new KafkaDrain(job, bootstrapServers);
+                PeakMemory.reset();
+                drain.print(drain.run(file, expected), out);
+                out.printf(Locale.ROOT, "  peak RSS %,d MB%n", peak() >> 20);
                 KafkaLatency kafka = new KafkaLatency(new KafkaLatency.Settings(kafkaRate, kafkaDuration, kafkaDuration,
-                        Duration.ofMillis(250), 4, parallelism == null ? Runtime.getRuntime().availableProcessors()
-                        : parallelism, "1s", kafkaOutOfOrderness, "exactly-once"), bootstrapServers);
+                        Duration.ofMillis(250), job), bootstrapServers);
                 PeakMemory.reset();
                 KafkaLatency.Result result = kafka.run();
                 kafka.print(result, out);
@@ -259,7 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new Measured("raw read: plain Java loop, 1 thread", lines, bytes, took, took, peak());
     }
 
-    private static InputStream open(Path file) throws IOException {
+    static InputStream open(Path file) throws IOException {
         InputStream in = Files.newInputStream(file);
         return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
     }

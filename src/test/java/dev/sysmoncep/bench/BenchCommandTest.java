@@ -70,14 +70,28 @@ class BenchCommandTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
 
-        int exit = cli.execute("bench", "--events", "2000", "-p", "1", "--bootstrap-servers", KAFKA.bootstrapServers(),
-                "--kafka-rate", "300", "--kafka-duration", "5s", "--kafka-out-of-orderness", "1s");
+        int exit = cli.execute("bench", "--events", "5000", "--attacks-per-million", "2000", "--rate", "10", "-p", "1",
+                "--bootstrap-servers", KAFKA.bootstrapServers(), "--kafka-rate", "300", "--kafka-duration", "5s",
+                "--kafka-out-of-orderness", "1s");
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString())
+                .containsPattern("Kafka drain: exactly-once delivery, .* 4 partitions, parallelism 1")
+                .containsPattern("topic filled first: 5,000 lines, [\\d,]+ bytes in [\\d.]+ s, [\\d,]+ lines/s")
+                .containsPattern("job drained the backlog: [\\d,]+ records in [\\d.]+ s from its first read .*, "
+                        + "[\\d,]+ events/s; over its second half [\\d,]+ events/s")
+                .containsPattern("per second of CPU this JVM used over the second half: ([\\d,]+ events|too short a drain to tell)")
                 .containsPattern("Kafka: exactly-once delivery, .* 4 partitions, parallelism 1")
                 .containsPattern("events written \\(aiming at 300/s\\): [\\d,]+ in \\d+ s, [\\d,]+ events/s")
                 .containsPattern("alerts measured: \\d+; write-to-alert delay p50 [\\d.]+ s, p90 [\\d.]+ s, p99 [\\d.]+ s")
+                .containsPattern("\\(from the broker's ack of the event; from the writer's send, .* p50 [\\d.]+ s, p99 [\\d.]+ s\\)")
+                .containsPattern("writer: records queued in the producer avg \\d+ ms")
+                .containsPattern("job: records written but not yet read, p50 [\\d,]+, max [\\d,]+")
                 .containsPattern("(?m)^bench: replay \\d+ events/s");
+        Matcher alerts = Pattern.compile("alerts: (\\d+) of (\\d+) expected arrived").matcher(out.toString());
+        assertThat(alerts.find()).as(out.toString()).isTrue();
+        assertThat(alerts.group(1)).isEqualTo(alerts.group(2)).isNotEqualTo("0");
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("bench: replay ");
     }
 }
