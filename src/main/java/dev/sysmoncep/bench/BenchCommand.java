@@ -81,10 +81,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Measure on this file of Sysmon lines instead of generating one.")
     Path input;
 
-    @Option(names = "--events", paramLabel = "N", defaultValue = "10000000",
-            description = "Lines to generate (default: ${DEFAULT-VALUE}, about 15 GB of JSON: enough that starting "
-                    + "each job, about 2 s, does not dominate).")
+    @Option(names = "--events", paramLabel = "N", defaultValue = "1000000",
+            description = "Lines to generate (default: ${DEFAULT-VALUE}, about 1.5 GB of JSON).")
     long events;
+
+    @Option(names = "--repeat", paramLabel = "K", defaultValue = "10",
+            description = "The raw read and the replays read the file K times over, as K symbolic links in one "
+                    + "directory (default: ${DEFAULT-VALUE}): long enough that starting each job (about 2 s) does not "
+                    + "dominate, while the page cache still holds the one file.")
+    int repeat;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json", converter = GenerateCommand.FormatOption.class,
             description = "Format to generate: xml, json, ecs or mixed (default: ${DEFAULT-VALUE}).")
@@ -159,6 +164,9 @@ public final class BenchCommand implements Callable<Integer> {
         boolean temporary = workDir == null;
         Path dir = temporary ? Files.createTempDirectory("sysmon-cep-bench") : Files.createDirectories(workDir);
         try {
+            if (repeat < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be 1 or more");
+            }
             if (replayOptions.stream().anyMatch(o -> o.startsWith("--skip-unmatchable-lines"))) {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "bench runs the replay both with and without --skip-unmatchable-lines; it is no --replay-option");
@@ -174,15 +182,19 @@ public final class BenchCommand implements Callable<Integer> {
             long bytes = Files.size(file);
             boolean ownPeaks = PeakMemory.reset();
 
+            Path repeated = repeated(file, dir.resolve("bench-input"));
             Measured loop = plainLoop(file, bytes);
-            Measured raw = flinkRawRead(file, bytes);
-            Replayed checked = replay(file, dir.resolve("bench-alerts.jsonl"), "replay, every line checked", false);
-            Replayed fast = replay(file, dir.resolve("bench-alerts-fast.jsonl"), "replay --skip-unmatchable-lines", true);
+            Measured raw = flinkRawRead(repeated, bytes * repeat);
+            Replayed checked = replay(repeated, bytes * repeat, dir.resolve("bench-alerts.jsonl"), "replay, every line checked",
+                    false);
+            Replayed fast = replay(repeated, bytes * repeat, dir.resolve("bench-alerts-fast.jsonl"),
+                    "replay --skip-unmatchable-lines", true);
             long[] naiveCounts = new long[2];
             Measured naive = naive(file, bytes, naiveCounts);
 
-            out.printf(Locale.ROOT, "input: %s, %,d lines, %,d bytes (%,d bytes per line on average)%n", file,
-                    raw.lines(), bytes, raw.lines() == 0 ? 0 : bytes / raw.lines());
+            out.printf(Locale.ROOT, "input: %s, %,d lines, %,d bytes (%,d bytes per line on average); read %d times over "
+                    + "by the raw read and the replays, once by the loop and the naive job%n", file, loop.lines(), bytes,
+                    loop.lines() == 0 ? 0 : bytes / loop.lines(), repeat);
             out.printf(Locale.ROOT, "machine: %d cores, load average %s; JVM max heap %,d MB; Flink parallelism %s%n",
                     Runtime.getRuntime().availableProcessors(), loadAverage(), Runtime.getRuntime().maxMemory() >> 20,
                     parallelism == null ? "default" : parallelism);
@@ -272,6 +284,17 @@ public final class BenchCommand implements Callable<Integer> {
         return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
+    /** A directory of {@link #repeat} links to {@code file}. */
+    private Path repeated(Path file, Path links) throws IOException {
+        Files.createDirectories(links);
+        for (int i = 1; i <= repeat; i++) {
+            Path link = links.resolve(String.format(Locale.ROOT, "part-%03d-%s", i, file.getFileName()));
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, file.toAbsolutePath());
+        }
+        return links;
+    }
+
     private Measured flinkRawRead(Path file, long bytes) throws Exception {
         PeakMemory.reset();
         long began = System.nanoTime();
@@ -290,7 +313,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** A replay as measured, with what it found. */
     private record Replayed(Measured measured, RunSummary summary, long alerts) {}
 
-    private Replayed replay(Path file, Path alerts, String name, boolean skipUnmatchableLines) throws Exception {
+    private Replayed replay(Path file, long bytes, Path alerts, String name, boolean skipUnmatchableLines) throws Exception {
         PeakMemory.reset();
         List<String> args = new ArrayList<>(List.of("--input", file.toString(), "--output", alerts.toString(), "--quiet"));
         if (parallelism != null) {
@@ -307,7 +330,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (Stream<String> lines = Files.lines(alerts)) {
             alertLines = lines.count();
         }
-        return new Replayed(new Measured(name, summary.count(JobCounters.LINES_READ), Files.size(file), summary.jobTime(),
+        return new Replayed(new Measured(name, summary.count(JobCounters.LINES_READ), bytes, summary.jobTime(),
                 summary.wallTime(), peak()), summary, alertLines);
     }
 
