@@ -347,8 +347,6 @@ public final class BenchCommand implements Callable<Integer> {
                 .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                         new org.apache.flink.core.fs.Path(file.toUri())).build(),
                         WatermarkStrategy.noWatermarks(), "Lines as text")
-                // One file is one split of this format: spread the parsing over every slot, as the replay's reading is.
-                .rebalance()
                 .flatMap(new NaiveSysmonParse()).name("Parse into a tree")
                 .map(new CountInto<SysmonEvent>(NAIVE_EVENTS)).returns(SysmonEvent.class).name("Count events")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<SysmonEvent>forMonotonousTimestamps()
