@@ -135,7 +135,7 @@ public final class ReplayCommand implements Callable<Integer> {
     public RunSummary run() throws Exception {
         DetectionSettings settings = detection.settings().emitOnOpen(false);
         if (splitBytes <= 0) {
-            throw UserError.usage("--split-bytes must be positive", "e.g. --split-bytes 67108864");
+            throw UserError.usage("--split-bytes must be positive", "e.g. --split-bytes 268435456");
         }
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw UserError.usage("--progress-interval must be positive", "e.g. --progress-interval 30s");

@@ -16,8 +16,12 @@ import org.apache.flink.core.fs.FileSystem;
  * middle and stays one split. Directories are walked as Flink's default enumerator walks them.
  */
 public final class ByteRangeSplits extends NonSplittingRecursiveEnumerator {
-    /** Small enough that two readers share a file evenly, large enough that opening one is noise. */
-    public static final long DEFAULT_SPLIT_BYTES = 64L << 20;
+    /**
+     * Small enough that two readers share a big file evenly, large enough that handing out ranges is
+     * noise: a reader asks the coordinator for each range and waits, and with 64 MiB ranges a
+     * 50-million-event replay spent a third of its time so (924k against 1.70M lines/s at 256 MiB).
+     */
+    public static final long DEFAULT_SPLIT_BYTES = 256L << 20;
 
     private final long splitBytes;
 

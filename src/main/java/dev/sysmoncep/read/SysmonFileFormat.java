@@ -25,8 +25,9 @@ import org.apache.flink.core.fs.Path;
  * source's fetcher thread): a record for each line some rule may match and each dead letter, each
  * knowing its file and line number (or byte offset, see {@link FileReader}), and between them a
  * {@link LineTally} of the lines no rule can match, which {@link CandidateFilter} tells before any
- * parsing. Tallied events move no watermark, which a BATCH replay does not use. Files ending in {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate}
- * are decompressed on the fly and read whole; others may be split by byte range ({@link ByteRangeSplits}).
+ * parsing. Tallied events move no watermark, which a BATCH replay does not use. Files ending in
+ * {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate} are decompressed on the fly and read
+ * whole; others may be split by byte range ({@link ByteRangeSplits}).
  * A file that cannot be read to its end fails the job with an {@link UnreadableFileException}
  * naming it. Given a run id registered with {@link ReadProgress}, the readers report their
  * progress there.

@@ -13,9 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Reads the value of each Kafka record as one Sysmon line (XML or JSON, as in a file) and recognises
- * it, in the source's fetcher thread, knowing its topic, partition and offset. Never throws: a record
- * without a value, one over the line limit, or one that is no Sysmon event becomes a dead letter, so
- * one bad record never stops the job. The record key is not read.
+ * it as the source emits it (in the task thread, not the Kafka fetcher), knowing its topic, partition
+ * and offset. Never throws: a record without a value, one over the line limit, or one that is no
+ * Sysmon event becomes a dead letter, so one bad record never stops the job. The record key is not read.
  */
 public final class SysmonRecordDeserializer implements KafkaRecordDeserializationSchema<SysmonRecord> {
     private static final long serialVersionUID = 1L;
