@@ -51,7 +51,6 @@ public class RecogniseFunction extends ProcessFunction<SysmonRecord, SysmonEvent
                 out.collect(record.event);
             }
             case NOT_SYSMON -> notSysmon.inc();
-            case NOT_A_CANDIDATE -> notCandidates.inc();
             case TALLY -> {
                 LineTally tally = record.tally;
                 eventsParsed.add(tally.events());

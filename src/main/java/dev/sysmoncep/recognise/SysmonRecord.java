@@ -7,10 +7,10 @@ package dev.sysmoncep.recognise;
  */
 public class SysmonRecord {
     /**
-     * NOT_A_CANDIDATE: a line left unparsed because no rule can match it (the optional fast path,
-     * see {@code CandidateFilter}): counted, neither checked nor dead-lettered.
+     * TALLY: lines no rule can match, counted where they were read; lines the optional fast path
+     * leaves unparsed ({@code CandidateFilter}) are counted there alone, neither checked nor dead-lettered.
      */
-    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, NOT_A_CANDIDATE, TALLY }
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY }
 
     public Kind kind;
     public SourceFormat format;
@@ -32,13 +32,6 @@ public class SysmonRecord {
         SysmonRecord r = new SysmonRecord();
         r.kind = Kind.NOT_SYSMON;
         r.format = format;
-        return r;
-    }
-
-    public static SysmonRecord notACandidate() {
-        SysmonRecord r = new SysmonRecord();
-        r.kind = Kind.NOT_A_CANDIDATE;
-        r.format = SourceFormat.UNKNOWN;
         return r;
     }
 
