@@ -2,8 +2,8 @@ package dev.sysmoncep.bench;
 
 import dev.sysmoncep.cli.KafkaClientProperties;
 import dev.sysmoncep.cli.StreamCommand;
+import dev.sysmoncep.sink.kafka.KafkaOutputs;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +20,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * One Kafka measurement's topics, consumer group and stream job: new names per run, so runs never
@@ -96,21 +98,21 @@ final class KafkaBenchRun implements AutoCloseable {
         return offsets;
     }
 
+    /** A producer of raw lines to this run's broker, tuned by {@code tuning} (producer configs). */
+    KafkaProducer<byte[], byte[]> producer(Map<String, Object> tuning) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putAll(tuning);
+        return new KafkaProducer<>(p);
+    }
+
     /** A consumer of every alert partition from the start that sees only committed transactions. */
     KafkaConsumer<byte[], byte[]> alertReader() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
-        List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(alertTopic, Duration.ofSeconds(30))
-                .forEach(info -> partitions.add(new TopicPartition(alertTopic, info.partition())));
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
+        Properties client = new Properties();
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return KafkaOutputs.committedReader(client, alertTopic);
     }
 
     /** Deletes the run's topics and its group, then lets go of the broker. */

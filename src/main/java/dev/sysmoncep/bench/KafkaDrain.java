@@ -2,8 +2,10 @@ package dev.sysmoncep.bench;
 
 import dev.sysmoncep.generate.ExpectedAlerts;
 import dev.sysmoncep.generate.SysmonLineWriter;
+import dev.sysmoncep.read.LineReader;
 import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.recognise.SysmonLineParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -17,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -29,7 +30,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The stream job's sustained rate with the writer out of the way: a file of Sysmon lines is first
@@ -105,7 +105,7 @@ public final class KafkaDrain {
         try (KafkaBenchRun run = new KafkaBenchRun(bootstrapServers, "drain")) {
             run.createTopics(options.partitions());
             long fillStarted = System.nanoTime();
-            long[] written = fill(run.inputTopic, file);
+            long[] written = fill(run, file);
             double fillSeconds = (System.nanoTime() - fillStarted) / 1e9;
             long total = run.inputEndOffsets();
 
@@ -172,48 +172,25 @@ public final class KafkaDrain {
      * Writes every line of the file, round robin over the partitions (each partition keeps the
      * file's order), then the closing event on each; returns lines and bytes of the file written.
      */
-    private long[] fill(String topic, Path file) throws IOException {
+    private long[] fill(KafkaBenchRun run, Path file) throws IOException {
         long lines = 0;
-        long bytes = 0;
-        try (KafkaProducer<byte[], byte[]> producer = fastProducer(); InputStream in = BenchCommand.open(file)) {
-            byte[] buffer = new byte[1 << 20];
-            byte[] carry = new byte[0];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buffer[i] != '\n') {
-                        continue;
-                    }
-                    byte[] line = joined(carry, buffer, start, i);
-                    carry = new byte[0];
-                    start = i + 1;
-                    if (line.length > 0) {
-                        producer.send(new ProducerRecord<>(topic, (int) (lines++ % options.partitions()), null, line));
-                        bytes += line.length + 1;
-                    }
+        try (KafkaProducer<byte[], byte[]> producer = bulkProducer(run); InputStream in = BenchCommand.open(file)) {
+            LineReader reader = new LineReader(in, SysmonLineParser.DEFAULT_MAX_LINE_BYTES);
+            while (reader.next()) {
+                if (reader.lineLength() > 0) {
+                    byte[] line = Arrays.copyOfRange(reader.lineBuffer(), reader.lineOffset(),
+                            reader.lineOffset() + reader.lineLength());
+                    producer.send(new ProducerRecord<>(run.inputTopic, (int) (lines++ % options.partitions()), null, line));
                 }
-                carry = joined(carry, buffer, start, n);
-            }
-            if (carry.length > 0) {
-                producer.send(new ProducerRecord<>(topic, (int) (lines++ % options.partitions()), null, carry));
-                bytes += carry.length;
             }
             byte[] closing = SysmonLineWriter.render(closingEvent(), Map.of(), SourceFormat.FLAT_JSON)
                     .getBytes(StandardCharsets.UTF_8);
             for (int p = 0; p < options.partitions(); p++) {
-                producer.send(new ProducerRecord<>(topic, p, null, closing));
+                producer.send(new ProducerRecord<>(run.inputTopic, p, null, closing));
             }
             producer.flush();
+            return new long[] {lines, reader.nextLineStart()};
         }
-        return new long[] {lines, bytes};
-    }
-
-    private static byte[] joined(byte[] carry, byte[] buffer, int from, int to) {
-        int end = to > from && buffer[to - 1] == '\r' ? to - 1 : to;
-        byte[] line = Arrays.copyOf(carry, carry.length + (end - from));
-        System.arraycopy(buffer, from, line, carry.length, end - from);
-        return line;
     }
 
     /** An ordinary event no rule matches, dated now: later than every generated line. */
@@ -233,17 +210,10 @@ public final class KafkaDrain {
     }
 
     /** A producer for bulk: large batches, a short linger so they fill, the leader's ack only. */
-    private KafkaProducer<byte[], byte[]> fastProducer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1 << 20));
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L << 20));
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20));
-        return new KafkaProducer<>(p);
+    private static KafkaProducer<byte[], byte[]> bulkProducer(KafkaBenchRun run) {
+        return run.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1 << 20),
+                ProducerConfig.LINGER_MS_CONFIG, "20", ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(256L << 20),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20)));
     }
 
     /**
