@@ -1,8 +1,8 @@
 package dev.sysmoncep;
 
 import dev.sysmoncep.generate.SysmonLineWriter;
-import dev.sysmoncep.recognise.SourceFormat;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.sysmoncep.alert;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.ArrayList;
 
 /**

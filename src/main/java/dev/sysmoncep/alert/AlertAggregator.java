@@ -1,8 +1,8 @@
 package dev.sysmoncep.alert;
 
-import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.detect.Finding;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.metrics.JobCounters;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -3,11 +3,12 @@ package dev.sysmoncep.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysmoncep.detect.RuleDefinition;
 import dev.sysmoncep.detect.RuleDefinition.MitreTag;
+import dev.sysmoncep.detect.RuleDefinition;
 import dev.sysmoncep.detect.RuleSet;
-import dev.sysmoncep.detect.SysmonField;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.Severity;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonField;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +72,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
         event.put("end", iso(alert.lastTime));
         event.put("count", alert.count);
         event.put("risk_score", rule.riskScore);
-        event.put("severity", Severity.of(rule.riskScore).number);
+        event.put("severity", Severity.of(rule.riskScore).number());
 
         ObjectNode r = doc.putObject("rule");
         r.put("id", rule.id);
@@ -122,7 +123,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
 
         ObjectNode own = doc.putObject("sysmon_cep");
         own.put("alert_id", alert.id);
-        own.put("severity", Severity.of(rule.riskScore).label);
+        own.put("severity", Severity.of(rule.riskScore).label());
         own.put("window_start", iso(alert.windowStart));
         own.put("final", alert.isFinal);
         if (!alert.relatedAlertIds.isEmpty()) {
@@ -200,35 +201,5 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
 
     private static String iso(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
-    }
-
-    /** Splunk's risk bands, with the numeric severities Elastic's detection rules use. */
-    public enum Severity {
-        INFORMATIONAL("informational", 1), LOW("low", 21), MEDIUM("medium", 47), HIGH("high", 73), CRITICAL("critical", 99);
-
-        final String label;
-        final int number;
-
-        Severity(String label, int number) {
-            this.label = label;
-            this.number = number;
-        }
-
-        public String label() {
-            return label;
-        }
-
-        public static Severity of(int riskScore) {
-            if (riskScore > 80) {
-                return CRITICAL;
-            }
-            if (riskScore > 60) {
-                return HIGH;
-            }
-            if (riskScore > 40) {
-                return MEDIUM;
-            }
-            return riskScore > 20 ? LOW : INFORMATIONAL;
-        }
     }
 }

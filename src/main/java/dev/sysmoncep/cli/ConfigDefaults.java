@@ -17,11 +17,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /**
  * Option values from the {@code --config} file, for every subcommand; the command line wins,
@@ -111,7 +111,7 @@ final class ConfigDefaults implements IDefaultValueProvider {
 
     /** A relative path counts from the config file's directory; a URI (s3://...) stays as it is. */
     private String resolve(String path) {
-        if (FileLocation.hasScheme(path)) {
+        if (Location.hasScheme(path)) {
             return path;
         }
         Path dir = loadedFrom.toAbsolutePath().getParent();

@@ -3,6 +3,7 @@ package dev.sysmoncep.cli;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 
 /**
@@ -13,6 +14,8 @@ import picocli.CommandLine.ITypeConverter;
  * typed.
  */
 public final class Location {
+    private static final Pattern URI_WITH_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*");
+
     /** The picocli converter. */
     public static final class Converter implements ITypeConverter<Location> {
         @Override
@@ -30,8 +33,10 @@ public final class Location {
         this.flinkPath = flinkPath;
     }
 
+    /** A local path is made absolute here, where the user typed it, because the job may use it in another process. */
     public static Location of(String value) {
-        return new Location(value, FileLocation.parse(value));
+        return new Location(value, hasScheme(value) ? new org.apache.flink.core.fs.Path(value)
+                : new org.apache.flink.core.fs.Path(Paths.get(value).toAbsolutePath().toUri()));
     }
 
     public static Location of(Path local) {
@@ -40,7 +45,7 @@ public final class Location {
 
     /** On this machine: a plain path or a {@code file:} URI. */
     public boolean isLocal() {
-        return FileLocation.isLocal(flinkPath);
+        return "file".equals(flinkPath.toUri().getScheme());
     }
 
     /**
@@ -52,7 +57,12 @@ public final class Location {
         if (!isLocal()) {
             throw new IllegalStateException(given + " is not a local path");
         }
-        return FileLocation.hasScheme(given) ? Paths.get(flinkPath.toUri()) : Paths.get(given);
+        return hasScheme(given) ? Paths.get(flinkPath.toUri()) : Paths.get(given);
+    }
+
+    /** Whether the value is a URI with a scheme ({@code s3://...}, {@code file:///...}) rather than a path. */
+    static boolean hasScheme(String value) {
+        return URI_WITH_SCHEME.matcher(value).matches();
     }
 
     /** Where Flink finds it: absolute, since the job may run in another process or on another machine. */

@@ -88,15 +88,6 @@ final class OutputFile {
         return new OutputFile(Location.of(file), path, identity(path));
     }
 
-    /** The local file, absolute; null for a remote one. */
-    Path path() {
-        return path;
-    }
-
-    Location location() {
-        return location;
-    }
-
     /** Where the sink writes it. */
     org.apache.flink.core.fs.Path flinkPath() {
         return path != null ? new org.apache.flink.core.fs.Path(path.toUri()) : location.flinkPath();
@@ -133,10 +124,6 @@ final class OutputFile {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    boolean existed() {
-        return fileBefore != null;
     }
 
     /** A remote file's modification time; null when there is none or it cannot be told. */

@@ -1,11 +1,12 @@
 package dev.sysmoncep.cli;
 
+import dev.sysmoncep.alert.AlertTally;
 import dev.sysmoncep.detect.CandidateFilter;
-import dev.sysmoncep.read.ReadProgress;
 import dev.sysmoncep.read.ByteRangeSplits;
+import dev.sysmoncep.read.ReadProgress;
 import dev.sysmoncep.read.SysmonFileFormat;
 import dev.sysmoncep.read.UnreadableFileException;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.SysmonRecord;
 import dev.sysmoncep.sink.LineFileSink;
 import dev.sysmoncep.sink.OutputLines;
 import dev.sysmoncep.workflow.DetectionSettings;
@@ -29,6 +30,7 @@ import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -118,7 +120,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (!quiet) {
             ReplayReport r = ReplayReport.of(summary, output, deadLetterFile);
             PrintWriter out = spec.commandLine().getOut();
-            out.print(report == ReportFormat.json ? r.json().toPrettyString() + System.lineSeparator() : r.text());
+            out.print(report == ReportFormat.json ? r.json() : r.text());
             out.flush();
         }
         return 0;
@@ -164,6 +166,9 @@ public final class ReplayCommand implements Callable<Integer> {
         streams.alerts().sinkTo(new LineFileSink<>(alertFile.flinkPath(), OutputLines::alert))
                 .name("Alert file").uid("alert-file").setParallelism(1);
         elasticsearch.attach(streams.alerts());
+        // The report's alert details come with the job's result, wherever the alert file is written.
+        streams.raisedAlerts().map(new AlertTally.Tallied(settings.rules().sequenceIds())).name("Tally alerts for the report")
+                .uid("tally-alerts").sinkTo(new DiscardingSink<>()).name("Discard tallied alerts").uid("discard-tallied-alerts");
         if (deadLetters != null) {
             streams.deadLetters().sinkTo(new LineFileSink<>(deadLetters.flinkPath(), OutputLines::deadLetter))
                     .name("Dead-letter file").uid("dead-letter-file").setParallelism(1);

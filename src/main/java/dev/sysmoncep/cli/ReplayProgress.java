@@ -1,6 +1,6 @@
 package dev.sysmoncep.cli;
 
-import dev.sysmoncep.JobCounters;
+import dev.sysmoncep.metrics.JobCounters;
 import dev.sysmoncep.read.ReadProgress;
 import java.io.PrintWriter;
 import java.time.Duration;

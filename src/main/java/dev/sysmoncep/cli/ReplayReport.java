@@ -1,22 +1,20 @@
 package dev.sysmoncep.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sysmoncep.JobCounters;
-import dev.sysmoncep.alert.AlertEnricher.Severity;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sysmoncep.alert.AlertTally.RuleTotals;
+import dev.sysmoncep.alert.AlertTally.SequenceAlert;
+import dev.sysmoncep.alert.AlertTally;
 import dev.sysmoncep.detect.RuleDefinition;
-import dev.sysmoncep.recognise.SourceFormat;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.sysmoncep.metrics.JobCounters;
+import dev.sysmoncep.records.Severity;
+import dev.sysmoncep.records.SourceFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,13 +24,15 @@ import java.util.stream.Collectors;
 /**
  * The end-of-run report, as an analyst reads it before opening any JSON: what was read, what was
  * refused and why, the alerts per rule with risk and MITRE technique, the hosts they concern, each
- * sequence alert with its process, pipes and lookups, and how long it all took. Counts come from
- * the job's accumulators; the alert details from the alert file, which is small. On a cluster the
- * alert file lies on a task manager's disk, and an alert file on another file system (s3://,
- * hdfs://) is not read back either; then the report gives the accumulators' counts alone.
+ * sequence alert with its process, pipes and lookups, and how long it all took. One model, built
+ * from the job's counts and the {@link AlertTally} of its alerts, rendered as text or as JSON
+ * (Jackson writes the model as it stands, field names in snake_case).
  */
-final class ReplayReport {
-    private static final ObjectMapper JSON = new ObjectMapper();
+record ReplayReport(String status, double wallTimeSeconds, double jobTimeSeconds, Input input, Events events,
+                    DeadLettered deadLettered, Alerts alerts) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
     private static final int TOP_HOSTS = 10;
     private static final int TOP_REASONS = 5;
     private static final int SEQUENCES_IN_TEXT = 20;
@@ -40,97 +40,89 @@ final class ReplayReport {
     private static final Map<SourceFormat, String> FORMAT_NAMES = Map.of(
             SourceFormat.XML, "XML", SourceFormat.FLAT_JSON, "flat JSON", SourceFormat.ECS_JSON, "ECS JSON");
 
-    /** An alert as the report uses it, read from one line of the alert file. */
-    record AlertLine(String ruleId, String host, String processGuid, String pid, List<String> pipeNames,
-                     List<String> queryNames, Instant first, Instant last, long count) {
+    /** Files and bytes are null when an input lies on another file system and was not sized. */
+    record Input(Integer files, Long bytes, long linesRead, long linesPerSecond, Long bytesPerSecond) {}
 
-        static AlertLine of(JsonNode a) {
-            JsonNode pid = a.at("/process/pid");
-            return new AlertLine(a.at("/rule/id").asText(), a.at("/host/name").asText(""),
-                    a.at("/process/entity_id").asText(""),
-                    pid.isMissingNode() ? a.at("/winlog/event_data/ProcessId").asText("") : pid.asText(),
-                    texts(a.at("/sysmon_cep/pipe_names")), texts(a.at("/sysmon_cep/query_names")),
-                    Instant.parse(a.at("/event/start").asText()), Instant.parse(a.at("/event/end").asText()),
-                    a.at("/event/count").asLong());
+    record Events(long recognised, Map<String, Long> byFormat, long notSysmonSkipped,
+                  long unmatchableLinesSkippedUnparsed, long late, @JsonProperty("matched_by_a_rule") long matchedByARule) {}
+
+    record DeadLettered(long total, String file, List<Reason> reasons) {}
+
+    record Reason(String reason, long count) {}
+
+    record Alerts(long total, String file, boolean detailsAvailable, List<RuleRow> byRule, String firstHit,
+                  String lastHit, List<HostRow> topHosts, List<Sequence> sequences, long sequencesNotListed) {}
+
+    record RuleRow(String id, String name, String type, int riskScore, String severity, List<String> techniques,
+                   long alerts, String firstHit, String lastHit) {}
+
+    record HostRow(String host, long alerts) {}
+
+    record Sequence(String ruleId, String host, Process process, List<String> pipeNames, List<String> queryNames,
+                    String firstHit, String lastHit, long count) {}
+
+    /** The pid as a number where it is one, else as the source wrote it. */
+    record Process(String entityId, Object pid) {}
+
+    static ReplayReport of(RunSummary summary, Location alertFile, Location deadLetterFile) {
+        long lines = summary.count(JobCounters.LINES_READ);
+        Input input = new Input(summary.sized() ? summary.files() : null, summary.sized() ? summary.bytes() : null,
+                lines, Math.round(summary.linesPerSecond()),
+                summary.sized() ? Math.round(summary.bytesPerSecond()) : null);
+        Map<String, Long> byFormat = new LinkedHashMap<>();
+        FORMAT_NAMES.keySet().stream().sorted().forEach(f ->
+                byFormat.put(f.name(), summary.count(JobCounters.EVENTS_PARSED_PREFIX + f.name())));
+        Events events = new Events(summary.count(JobCounters.EVENTS_PARSED), byFormat,
+                summary.count(JobCounters.NOT_SYSMON), summary.count(JobCounters.NOT_CANDIDATES),
+                summary.count(JobCounters.LATE_EVENTS), summary.count(JobCounters.EVENTS_MATCHED));
+        List<Reason> reasons = summary.deadLetterReasons().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .map(e -> new Reason(e.getKey(), e.getValue()))
+                .toList();
+        DeadLettered dead = new DeadLettered(summary.count(JobCounters.DEAD_LETTERED), text(deadLetterFile), reasons);
+        return new ReplayReport("finished", seconds(summary.wallTime()), seconds(summary.jobTime()), input, events, dead,
+                alerts(summary, alertFile));
+    }
+
+    private static Alerts alerts(RunSummary summary, Location alertFile) {
+        AlertTally.Totals tally = summary.alertTally();
+        List<RuleRow> byRule = new ArrayList<>();
+        for (RuleDefinition rule : rules(summary)) {
+            RuleTotals t = tally == null ? null : tally.byRule().get(rule.id);
+            byRule.add(new RuleRow(rule.id, rule.name, rule.type, rule.riskScore, Severity.of(rule.riskScore).label(),
+                    techniques(rule), t != null ? t.alerts() : summary.count(JobCounters.ALERTS_PREFIX + rule.id),
+                    t == null ? null : instant(t.firstHit()), t == null ? null : instant(t.lastHit())));
         }
-
-        private static List<String> texts(JsonNode array) {
-            List<String> out = new ArrayList<>();
-            array.forEach(n -> out.add(n.asText()));
-            return out;
+        if (tally == null) {
+            return new Alerts(summary.count(JobCounters.ALERTS), text(alertFile), false, byRule, null, null, List.of(),
+                    List.of(), 0);
         }
+        long total = tally.byRule().values().stream().mapToLong(RuleTotals::alerts).sum();
+        String first = tally.byRule().values().stream().map(RuleTotals::firstHit).min(Long::compare)
+                .map(ReplayReport::instant).orElse(null);
+        String last = tally.byRule().values().stream().map(RuleTotals::lastHit).max(Long::compare)
+                .map(ReplayReport::instant).orElse(null);
+        List<HostRow> hosts = tally.byHost().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(TOP_HOSTS)
+                .map(e -> new HostRow(e.getKey(), e.getValue()))
+                .toList();
+        List<Sequence> sequences = tally.sequences().stream().map(ReplayReport::sequence).toList();
+        return new Alerts(total, text(alertFile), true, byRule, first, last, hosts, sequences,
+                tally.sequencesSeen() - sequences.size());
     }
 
-    private final RunSummary summary;
-    private final Location alertFile;
-    private final Location deadLetterFile;
-    /** Null when the alert file is not on this machine. */
-    private final List<AlertLine> alerts;
-
-    private ReplayReport(RunSummary summary, Location alertFile, Location deadLetterFile, List<AlertLine> alerts) {
-        this.summary = summary;
-        this.alertFile = alertFile;
-        this.deadLetterFile = deadLetterFile;
-        this.alerts = alerts;
+    private static Sequence sequence(SequenceAlert s) {
+        Object pid = s.processId().matches("[0-9]{1,18}") ? (Object) Long.parseLong(s.processId()) : s.processId();
+        return new Sequence(s.ruleId(), s.host(), new Process(s.processGuid(), pid), s.pipeNames(), s.queryNames(),
+                instant(s.firstHit()), instant(s.lastHit()), s.count());
     }
 
-    static ReplayReport of(RunSummary summary, Location alertFile, Location deadLetterFile) throws IOException {
-        boolean here = alertFile.isLocal() && Files.exists(alertFile.local());
-        return new ReplayReport(summary, alertFile, deadLetterFile, here ? read(alertFile.local()) : null);
-    }
-
-    private static List<AlertLine> read(Path file) throws IOException {
-        List<AlertLine> lines = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lines.add(AlertLine.of(JSON.readTree(line)));
-            }
-        }
-        return lines;
-    }
-
-    private List<RuleDefinition> rules() {
+    private static List<RuleDefinition> rules(RunSummary summary) {
         List<RuleDefinition> all = new ArrayList<>();
         summary.rules().eventRules().forEach(r -> all.add(r.definition()));
         summary.rules().sequences().forEach(r -> all.add(r.definition()));
         return all;
-    }
-
-    private long alertsOf(String ruleId) {
-        return alerts == null ? summary.count(JobCounters.ALERTS_PREFIX + ruleId)
-                : alerts.stream().filter(a -> a.ruleId().equals(ruleId)).count();
-    }
-
-    private long alertTotal() {
-        return alerts == null ? summary.count(JobCounters.ALERTS) : alerts.size();
-    }
-
-    private List<Map.Entry<String, Long>> topHosts() {
-        Map<String, Long> perHost = alerts.stream().collect(Collectors.groupingBy(AlertLine::host, Collectors.counting()));
-        return perHost.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(TOP_HOSTS)
-                .toList();
-    }
-
-    private List<Map.Entry<String, Long>> reasons() {
-        return summary.deadLetterReasons().entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .toList();
-    }
-
-    private List<AlertLine> sequenceAlerts(String ruleId) {
-        return alerts.stream().filter(a -> a.ruleId().equals(ruleId))
-                .sorted(Comparator.comparing(AlertLine::first).thenComparing(AlertLine::host).thenComparing(AlertLine::processGuid))
-                .toList();
-    }
-
-    private static Instant first(List<AlertLine> lines) {
-        return lines.stream().map(AlertLine::first).min(Comparator.naturalOrder()).orElse(null);
-    }
-
-    private static Instant last(List<AlertLine> lines) {
-        return lines.stream().map(AlertLine::last).max(Comparator.naturalOrder()).orElse(null);
     }
 
     /** The most specific techniques: a sub-technique stands for its parent. */
@@ -139,178 +131,95 @@ final class ReplayReport {
         return rule.techniques.stream().map(t -> t.id).filter(id -> !parents.contains(id)).toList();
     }
 
-    ObjectNode json() {
-        ObjectNode r = JSON.createObjectNode();
-        r.put("status", "finished");
-        r.put("wall_time_seconds", seconds(summary.wallTime()));
-        r.put("job_time_seconds", seconds(summary.jobTime()));
-        ObjectNode input = r.putObject("input");
-        if (summary.sized()) {
-            input.put("files", summary.files());
-            input.put("bytes", summary.bytes());
-        } else {
-            input.putNull("files");
-            input.putNull("bytes");
+    String json() {
+        try {
+            return JSON.writeValueAsString(this) + System.lineSeparator();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the report does not write as JSON", e);
         }
-        input.put("lines_read", summary.count(JobCounters.LINES_READ));
-        input.put("lines_per_second", Math.round(summary.linesPerSecond()));
-        if (summary.sized()) {
-            input.put("bytes_per_second", Math.round(summary.bytesPerSecond()));
-        } else {
-            input.putNull("bytes_per_second");
-        }
-        ObjectNode events = r.putObject("events");
-        events.put("recognised", summary.count(JobCounters.EVENTS_PARSED));
-        ObjectNode byFormat = events.putObject("by_format");
-        for (SourceFormat f : FORMAT_NAMES.keySet().stream().sorted().toList()) {
-            byFormat.put(f.name(), summary.count(JobCounters.EVENTS_PARSED_PREFIX + f.name()));
-        }
-        events.put("not_sysmon_skipped", summary.count(JobCounters.NOT_SYSMON));
-        events.put("unmatchable_lines_skipped_unparsed", summary.count(JobCounters.NOT_CANDIDATES));
-        events.put("late", summary.count(JobCounters.LATE_EVENTS));
-        events.put("matched_by_a_rule", summary.count(JobCounters.EVENTS_MATCHED));
-        ObjectNode dead = r.putObject("dead_lettered");
-        dead.put("total", summary.count(JobCounters.DEAD_LETTERED));
-        putPath(dead, "file", deadLetterFile);
-        ArrayNode reasons = dead.putArray("reasons");
-        reasons().forEach(e -> reasons.addObject().put("reason", e.getKey()).put("count", e.getValue()));
-
-        ObjectNode a = r.putObject("alerts");
-        a.put("total", alertTotal());
-        putPath(a, "file", alertFile);
-        a.put("details_available", alerts != null);
-        ArrayNode byRule = a.putArray("by_rule");
-        for (RuleDefinition rule : rules()) {
-            ObjectNode row = byRule.addObject();
-            row.put("id", rule.id);
-            row.put("name", rule.name);
-            row.put("type", rule.type);
-            row.put("risk_score", rule.riskScore);
-            row.put("severity", Severity.of(rule.riskScore).label());
-            techniques(rule).forEach(row.putArray("techniques")::add);
-            row.put("alerts", alertsOf(rule.id));
-            if (alerts != null) {
-                List<AlertLine> ofRule = alerts.stream().filter(l -> l.ruleId().equals(rule.id)).toList();
-                putInstant(row, "first_hit", first(ofRule));
-                putInstant(row, "last_hit", last(ofRule));
-            }
-        }
-        if (alerts != null) {
-            putInstant(a, "first_hit", first(alerts));
-            putInstant(a, "last_hit", last(alerts));
-            ArrayNode hosts = a.putArray("top_hosts");
-            topHosts().forEach(e -> hosts.addObject().put("host", e.getKey()).put("alerts", e.getValue()));
-            ArrayNode sequences = a.putArray("sequences");
-            for (var sequence : summary.rules().sequences()) {
-                for (AlertLine s : sequenceAlerts(sequence.id())) {
-                    ObjectNode row = sequences.addObject();
-                    row.put("rule_id", s.ruleId());
-                    row.put("host", s.host());
-                    ObjectNode process = row.putObject("process").put("entity_id", s.processGuid());
-                    if (s.pid().matches("[0-9]+")) {
-                        process.put("pid", Long.parseLong(s.pid()));
-                    } else {
-                        process.put("pid", s.pid());
-                    }
-                    s.pipeNames().forEach(row.putArray("pipe_names")::add);
-                    s.queryNames().forEach(row.putArray("query_names")::add);
-                    putInstant(row, "first_hit", s.first());
-                    putInstant(row, "last_hit", s.last());
-                    row.put("count", s.count());
-                }
-            }
-        }
-        return r;
     }
 
     String text() {
         StringBuilder t = new StringBuilder();
-        long lines = summary.count(JobCounters.LINES_READ);
-        long sequenceTotal = summary.rules().sequences().stream().mapToLong(s -> alertsOf(s.id())).sum();
+        long sequenceTotal = alerts.sequences().size() + alerts.sequencesNotListed();
         t.append(String.format(Locale.ROOT, "sysmon-cep replay: %s alert%s%s from %s lines in %s%n%n",
-                Human.count(alertTotal()), alertTotal() == 1 ? "" : "s",
+                Human.count(alerts.total()), alerts.total() == 1 ? "" : "s",
                 sequenceTotal == 0 ? "" : " (" + Human.count(sequenceTotal) + " sequence)",
-                Human.count(lines), Human.elapsed(summary.wallTime())));
+                Human.count(input.linesRead()), Human.elapsed(duration(wallTimeSeconds))));
 
-        if (summary.sized()) {
-            t.append(String.format(Locale.ROOT, "Input: %d file%s, %s%n", summary.files(), summary.files() == 1 ? "" : "s",
-                    Human.bytes(summary.bytes())));
+        if (input.files() != null) {
+            t.append(String.format(Locale.ROOT, "Input: %d file%s, %s%n", input.files(), input.files() == 1 ? "" : "s",
+                    Human.bytes(input.bytes())));
         } else {
             t.append(String.format(Locale.ROOT, "Input: files and size not known here (an input on another file system)%n"));
         }
-        row(t, "lines read", lines, null);
+        row(t, "lines read", input.linesRead(), null);
         List<String> formats = new ArrayList<>();
-        for (SourceFormat f : FORMAT_NAMES.keySet().stream().sorted().toList()) {
-            long n = summary.count(JobCounters.EVENTS_PARSED_PREFIX + f.name());
+        events.byFormat().forEach((format, n) -> {
             if (n > 0) {
-                formats.add(FORMAT_NAMES.get(f) + " " + Human.count(n));
+                formats.add(FORMAT_NAMES.get(SourceFormat.valueOf(format)) + " " + Human.count(n));
             }
+        });
+        row(t, "Sysmon events", events.recognised(), String.join(", ", formats));
+        row(t, "not Sysmon, skipped", events.notSysmonSkipped(), null);
+        if (events.unmatchableLinesSkippedUnparsed() > 0) {
+            row(t, "unmatchable, unparsed", events.unmatchableLinesSkippedUnparsed(), "--skip-unmatchable-lines");
         }
-        row(t, "Sysmon events", summary.count(JobCounters.EVENTS_PARSED), String.join(", ", formats));
-        row(t, "not Sysmon, skipped", summary.count(JobCounters.NOT_SYSMON), null);
-        if (summary.count(JobCounters.NOT_CANDIDATES) > 0) {
-            row(t, "unmatchable, unparsed", summary.count(JobCounters.NOT_CANDIDATES), "--skip-unmatchable-lines");
-        }
-        row(t, "dead-lettered", summary.count(JobCounters.DEAD_LETTERED),
-                deadLetterFile == null ? "(no --dead-letter file)" : "-> " + deadLetterFile);
-        List<Map.Entry<String, Long>> reasons = reasons();
-        reasons.stream().limit(TOP_REASONS).forEach(e -> t.append(String.format(Locale.ROOT, "      %10s  %s%n",
-                Human.count(e.getValue()), shorten(e.getKey()))));
+        row(t, "dead-lettered", deadLettered.total(),
+                deadLettered.file() == null ? "(no --dead-letter file)" : "-> " + deadLettered.file());
+        List<Reason> reasons = deadLettered.reasons();
+        reasons.stream().limit(TOP_REASONS).forEach(r -> t.append(String.format(Locale.ROOT, "      %10s  %s%n",
+                Human.count(r.count()), shorten(r.reason()))));
         if (reasons.size() > TOP_REASONS) {
-            t.append(String.format(Locale.ROOT, "      %10s  (%d more kinds of reason)%n", "",
-                    reasons.size() - TOP_REASONS));
+            t.append(String.format(Locale.ROOT, "      %10s  (%d more kinds of reason)%n", "", reasons.size() - TOP_REASONS));
         }
-        row(t, "late events", summary.count(JobCounters.LATE_EVENTS), null);
-        row(t, "matched by a rule", summary.count(JobCounters.EVENTS_MATCHED), null);
+        row(t, "late events", events.late(), null);
+        row(t, "matched by a rule", events.matchedByARule(), null);
         t.append(System.lineSeparator());
 
-        t.append(String.format(Locale.ROOT, "Alerts: %s  -> %s%n", Human.count(alertTotal()), alertFile));
-        List<RuleDefinition> rules = rules();
-        int nameWidth = rules.stream().mapToInt(r -> r.name.length()).max().orElse(4);
+        t.append(String.format(Locale.ROOT, "Alerts: %s  -> %s%n", Human.count(alerts.total()), alerts.file()));
+        int nameWidth = alerts.byRule().stream().mapToInt(r -> r.name().length()).max().orElse(4);
         t.append(String.format(Locale.ROOT, "  %-" + nameWidth + "s  %6s  %4s  %-8s  %s%n", "rule", "alerts", "risk",
                 "severity", "MITRE ATT&CK"));
-        for (RuleDefinition rule : rules) {
-            t.append(String.format(Locale.ROOT, "  %-" + nameWidth + "s  %6s  %4d  %-8s  %s%n", rule.name,
-                    Human.count(alertsOf(rule.id)), rule.riskScore, Severity.of(rule.riskScore).label(),
-                    String.join(", ", techniques(rule))));
+        for (RuleRow rule : alerts.byRule()) {
+            t.append(String.format(Locale.ROOT, "  %-" + nameWidth + "s  %6s  %4d  %-8s  %s%n", rule.name(),
+                    Human.count(rule.alerts()), rule.riskScore(), rule.severity(), String.join(", ", rule.techniques())));
         }
-        if (alerts == null) {
-            t.append(alertFile.isLocal() ? "  (the alert file is not on this machine: no hosts, sequences or times)"
-                    : "  (the alert file is on " + alertFile.fileSystem() + ", not read back here: no hosts, sequences or times)")
-                    .append(System.lineSeparator());
-        } else if (!alerts.isEmpty()) {
-            t.append(String.format(Locale.ROOT, "  first hit %s, last hit %s%n", first(alerts), last(alerts)));
+        if (alerts.firstHit() != null) {
+            t.append(String.format(Locale.ROOT, "  first hit %s, last hit %s%n", alerts.firstHit(), alerts.lastHit()));
             t.append(System.lineSeparator()).append("Top hosts").append(System.lineSeparator());
-            for (Map.Entry<String, Long> host : topHosts()) {
-                t.append(String.format(Locale.ROOT, "  %6s  %s%n", Human.count(host.getValue()),
-                        host.getKey().isEmpty() ? "(no host)" : host.getKey()));
+            for (HostRow host : alerts.topHosts()) {
+                t.append(String.format(Locale.ROOT, "  %6s  %s%n", Human.count(host.alerts()),
+                        host.host().isEmpty() ? "(no host)" : host.host()));
             }
-            for (var sequence : summary.rules().sequences()) {
-                sequenceText(t, sequence.definition(), sequenceAlerts(sequence.id()));
-            }
+            sequenceText(t);
         }
         t.append(System.lineSeparator());
         t.append(String.format(Locale.ROOT, "Wall time %s, of which the job %s: %s lines/s%s%n",
-                Human.elapsed(summary.wallTime()), Human.elapsed(summary.jobTime()),
-                Human.perSecond(summary.linesPerSecond()),
-                summary.sized() ? ", " + Human.bytes(Math.round(summary.bytesPerSecond())) + "/s" : ""));
+                Human.elapsed(duration(wallTimeSeconds)), Human.elapsed(duration(jobTimeSeconds)),
+                Human.perSecond(input.linesPerSecond()),
+                input.bytesPerSecond() != null ? ", " + Human.bytes(input.bytesPerSecond()) + "/s" : ""));
         return t.toString();
     }
 
-    private static void sequenceText(StringBuilder t, RuleDefinition rule, List<AlertLine> found) {
-        if (found.isEmpty()) {
-            return;
-        }
-        t.append(System.lineSeparator()).append("Sequence alerts: ").append(rule.name).append(System.lineSeparator());
-        for (AlertLine s : found.subList(0, Math.min(found.size(), SEQUENCES_IN_TEXT))) {
-            t.append(String.format(Locale.ROOT, "  %s  pid %s  %s%n", s.host(), s.pid(), s.processGuid()));
-            t.append(String.format(Locale.ROOT, "      %s .. %s%n", s.first(), s.last()));
-            t.append(String.format(Locale.ROOT, "      pipes    %s%n", String.join(", ", s.pipeNames())));
-            t.append(String.format(Locale.ROOT, "      queries  %s%n", String.join(", ", s.queryNames())));
-        }
-        if (found.size() > SEQUENCES_IN_TEXT) {
-            t.append(String.format(Locale.ROOT, "  ... and %d more in the alert file (rule.id %s)%n",
-                    found.size() - SEQUENCES_IN_TEXT, rule.id));
+    private void sequenceText(StringBuilder t) {
+        for (RuleRow rule : alerts.byRule()) {
+            List<Sequence> found = alerts.sequences().stream().filter(s -> s.ruleId().equals(rule.id())).toList();
+            if (found.isEmpty()) {
+                continue;
+            }
+            t.append(System.lineSeparator()).append("Sequence alerts: ").append(rule.name()).append(System.lineSeparator());
+            for (Sequence s : found.subList(0, Math.min(found.size(), SEQUENCES_IN_TEXT))) {
+                t.append(String.format(Locale.ROOT, "  %s  pid %s  %s%n", s.host(), s.process().pid(), s.process().entityId()));
+                t.append(String.format(Locale.ROOT, "      %s .. %s%n", s.firstHit(), s.lastHit()));
+                t.append(String.format(Locale.ROOT, "      pipes    %s%n", String.join(", ", s.pipeNames())));
+                t.append(String.format(Locale.ROOT, "      queries  %s%n", String.join(", ", s.queryNames())));
+            }
+            long more = rule.alerts() - Math.min(found.size(), SEQUENCES_IN_TEXT);
+            if (more > 0) {
+                t.append(String.format(Locale.ROOT, "  ... and %s more in the alert file (rule.id %s)%n",
+                        Human.count(more), rule.id()));
+            }
         }
     }
 
@@ -327,19 +236,15 @@ final class ReplayReport {
         return d.toMillis() / 1000.0;
     }
 
-    private static void putPath(ObjectNode node, String field, Location path) {
-        if (path == null) {
-            node.putNull(field);
-        } else {
-            node.put(field, path.toString());
-        }
+    private static Duration duration(double seconds) {
+        return Duration.ofMillis(Math.round(seconds * 1000));
     }
 
-    private static void putInstant(ObjectNode node, String field, Instant t) {
-        if (t == null) {
-            node.putNull(field);
-        } else {
-            node.put(field, t.toString());
-        }
+    private static String text(Location location) {
+        return location == null ? null : location.toString();
+    }
+
+    private static String instant(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
     }
 }

@@ -1,7 +1,8 @@
 package dev.sysmoncep.cli;
 
-import dev.sysmoncep.JobCounters;
+import dev.sysmoncep.alert.AlertTally;
 import dev.sysmoncep.detect.RuleSet;
+import dev.sysmoncep.metrics.JobCounters;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,14 +12,15 @@ import java.util.TreeMap;
  * and their reasons, alerts per rule), the input's size and the time taken.
  *
  * @param deadLetterReasons dead letters per kind of reason (see {@code DeadLetter.reasonKind})
+ * @param alertTally the alerts per rule and host, and the sequence alerts; null if the job did not tally them
  * @param files input files read; -1 when not known here (an input on another file system)
  * @param bytes their size as stored; -1 when not known here
  * @param wallTime from start to end, Flink's start-up included
  * @param jobTime from the job's submission to its end: what throughput is measured over, since
  *     starting an embedded Flink takes seconds however small the input
  */
-public record RunSummary(Map<String, Long> counts, Map<String, Long> deadLetterReasons, RuleSet rules,
-                         int files, long bytes, Duration wallTime, Duration jobTime) {
+public record RunSummary(Map<String, Long> counts, Map<String, Long> deadLetterReasons, AlertTally.Totals alertTally,
+                         RuleSet rules, int files, long bytes, Duration wallTime, Duration jobTime) {
 
     static RunSummary of(Map<String, Object> accumulators, RuleSet rules, InputFiles inputs, Duration wallTime,
                          Duration jobTime) {
@@ -26,7 +28,9 @@ public record RunSummary(Map<String, Long> counts, Map<String, Long> deadLetterR
         if (accumulators.get(JobCounters.DEAD_LETTER_REASONS) instanceof Map<?, ?> m) {
             m.forEach((reason, n) -> reasons.put(String.valueOf(reason), ((Number) n).longValue()));
         }
-        return new RunSummary(counts(accumulators), reasons, rules, inputs.files(), inputs.bytes(), wallTime, jobTime);
+        AlertTally.Totals tally = accumulators.get(AlertTally.NAME) instanceof AlertTally.Totals t ? t : null;
+        return new RunSummary(counts(accumulators), reasons, tally, rules, inputs.files(), inputs.bytes(), wallTime,
+                jobTime);
     }
 
     /** The counting accumulators among a job's accumulators. */

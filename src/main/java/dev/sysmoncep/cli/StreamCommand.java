@@ -2,8 +2,8 @@ package dev.sysmoncep.cli;
 
 import dev.sysmoncep.read.kafka.KafkaSysmonSource;
 import dev.sysmoncep.read.kafka.StartingOffsets;
-import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.sink.OutputLines;
 import dev.sysmoncep.sink.SampledLogSink;
 import dev.sysmoncep.sink.kafka.KafkaOutputs;
@@ -37,10 +37,10 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code stream}: the detection as a long-running job in Flink's STREAMING mode, from Sysmon lines on

@@ -1,15 +1,14 @@
 package dev.sysmoncep.cli;
 
-import dev.sysmoncep.bench.BenchCommand;
 import dev.sysmoncep.generate.GenerateCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * The job's entry point, for the {@code job/sysmon-cep} launcher and for a Flink cluster alike
@@ -21,7 +20,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Finds malware hiding in wermgr.exe in Sysmon logs: Splunk's wermgr named-pipe and "
                 + "IP-check-lookup detections and their sequence in one process, on Apache Flink.",
         subcommands = {ReplayCommand.class, StreamCommand.class, RulesCommand.class, GenerateCommand.class,
-            BenchCommand.class, CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class},
+        footerHeading = "%n",
+        footer = "The launcher job/sysmon-cep also runs 'bench' (the benchmarks, built from bench/, not part of the job jar).")
 public final class SysmonCep {
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Read option values from this YAML or .properties file; options on the command line win. "

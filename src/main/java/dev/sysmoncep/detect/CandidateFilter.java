@@ -1,9 +1,9 @@
 package dev.sysmoncep.detect;
 
-import dev.sysmoncep.ByteVectors;
-import dev.sysmoncep.ByteWords;
-import dev.sysmoncep.VectorSupport;
-import java.io.Serializable;
+import dev.sysmoncep.read.LineFilter;
+import dev.sysmoncep.scan.ByteVectors;
+import dev.sysmoncep.scan.ByteWords;
+import dev.sysmoncep.scan.VectorSupport;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.Set;
  * hold one of the few non-ASCII characters that Java's case-insensitive matching takes for ASCII
  * letters are always candidates, so the filter never drops a line a rule would match.
  */
-public final class CandidateFilter implements Serializable {
+public final class CandidateFilter implements LineFilter {
     private static final long serialVersionUID = 1L;
     /** Shorter runs would let through most lines and cost a scan for nothing. */
     private static final int MIN_RUN = 4;
@@ -106,6 +106,7 @@ public final class CandidateFilter implements Serializable {
         return needles != null;
     }
 
+    @Override
     public boolean mayMatch(byte[] buf, int off, int len) {
         if (needles == null) {
             return true;

@@ -1,6 +1,7 @@
 package dev.sysmoncep.detect;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonField;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +34,6 @@ public final class EventRule implements Serializable {
 
     public RuleDefinition definition() {
         return definition;
-    }
-
-    public List<SysmonField> groupBy() {
-        return groupBy;
     }
 
     /** All conditions hold; cheapest first, as the file lists them (the event id comes first). */

@@ -1,6 +1,6 @@
 package dev.sysmoncep.detect;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.cep.functions.PatternProcessFunction;

@@ -1,6 +1,6 @@
 package dev.sysmoncep.detect;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.TreeSet;

@@ -1,7 +1,7 @@
 package dev.sysmoncep.detect;
 
-import dev.sysmoncep.JobCounters;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.metrics.JobCounters;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;

@@ -161,6 +161,13 @@ public final class RuleSet implements Serializable {
         return ids;
     }
 
+    /** Ids of the sequence rules. */
+    public Set<String> sequenceIds() {
+        Set<String> ids = new java.util.TreeSet<>();
+        sequences.forEach(s -> ids.add(s.id()));
+        return ids;
+    }
+
     public Duration suppressionWindow() {
         return suppressionWindow;
     }

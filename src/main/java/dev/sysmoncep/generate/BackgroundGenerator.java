@@ -5,7 +5,7 @@ import dev.sysmoncep.generate.FleetCatalog.Binary;
 import dev.sysmoncep.generate.FleetCatalog.Lookup;
 import dev.sysmoncep.generate.FleetCatalog.ProcessKind;
 import dev.sysmoncep.generate.FleetCatalog.RegistryWrite;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

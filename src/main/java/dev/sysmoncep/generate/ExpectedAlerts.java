@@ -8,7 +8,7 @@ import dev.sysmoncep.detect.Finding;
 import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.detect.SequenceRule;
 import dev.sysmoncep.generate.WermgrAttacks.Emitted;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

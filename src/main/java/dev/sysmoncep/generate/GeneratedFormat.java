@@ -1,6 +1,6 @@
 package dev.sysmoncep.generate;
 
-import dev.sysmoncep.recognise.SourceFormat;
+import dev.sysmoncep.records.SourceFormat;
 import java.util.Locale;
 
 /** The line format of a generated file: one of the three input formats, or all three line by line. */

@@ -1,8 +1,8 @@
 package dev.sysmoncep.read;
 
-import dev.sysmoncep.ByteVectors;
-import dev.sysmoncep.ByteWords;
-import dev.sysmoncep.VectorSupport;
+import dev.sysmoncep.scan.ByteVectors;
+import dev.sysmoncep.scan.ByteWords;
+import dev.sysmoncep.scan.VectorSupport;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.flink.core.fs.FSDataInputStream;

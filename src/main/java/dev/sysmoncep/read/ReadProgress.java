@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  * launcher's embedded Flink). The launcher registers the run before it starts the job and reads
  * the counts while it runs; readers find it by the run's id. On a cluster the readers run in other
  * JVMs, find nothing and count nothing. Readers add once per batch, so the cost is a few adds per
- * 512 lines.
+ * batch of {@value SysmonFileFormat#BATCH_LINES} lines.
  */
 public final class ReadProgress implements AutoCloseable {
     private static final Map<String, ReadProgress> RUNS = new ConcurrentHashMap<>();

@@ -1,10 +1,10 @@
 package dev.sysmoncep.read;
 
-import dev.sysmoncep.detect.CandidateFilter;
-import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.LineTally;
 import dev.sysmoncep.recognise.SysmonLineParser;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.LineTally;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SysmonRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import org.apache.flink.core.fs.Path;
  * Reads Sysmon log files for Flink's FileSource, recognising lines as it reads them (in the
  * source's fetcher thread): a record for each line some rule may match and each dead letter, each
  * knowing its file and line number (or byte offset, see {@link FileReader}), and between them a
- * {@link LineTally} of the lines no rule can match, which {@link CandidateFilter} tells before any
+ * {@link LineTally} of the lines no rule can match, which a {@link LineFilter} tells before any
  * parsing. Tallied events move no watermark, which a BATCH replay does not use. Files ending in
  * {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate} are decompressed on the fly and read
  * whole; others may be split by byte range ({@link ByteRangeSplits}).
@@ -34,13 +34,14 @@ import org.apache.flink.core.fs.Path;
  */
 public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
-    private static final int BATCH_LINES = 1024;
+    /** Lines per batch a reader hands over; progress and checkpoint bookkeeping happen once per batch. */
+    static final int BATCH_LINES = 1024;
 
     private final int maxLineBytes;
     /** The {@link ReadProgress} run the readers report to, or null. */
     private final String progressRunId;
     /** Tells the lines no rule can match, which are tallied instead of sent on; null: every line may match. */
-    private final CandidateFilter candidates;
+    private final LineFilter candidates;
     /** Whether those lines are left unparsed (the fast path) rather than checked and dead-lettered if bad. */
     private final boolean skipUnmatchableLines;
 
@@ -49,7 +50,7 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         this(maxLineBytes, null, null, false);
     }
 
-    public SysmonFileFormat(int maxLineBytes, String progressRunId, CandidateFilter candidates,
+    public SysmonFileFormat(int maxLineBytes, String progressRunId, LineFilter candidates,
             boolean skipUnmatchableLines) {
         if (skipUnmatchableLines && candidates == null) {
             throw new IllegalArgumentException("skipping unmatchable lines needs the filter that tells them");
@@ -98,7 +99,7 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private final SysmonLineParser parser;
         private final int maxLineBytes;
         private final ReadProgress progress;
-        private final CandidateFilter candidates;
+        private final LineFilter candidates;
         /** Lines starting at or after this offset belong to the next split. */
         private final long end;
         private final long splitBytes;
@@ -111,7 +112,7 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private boolean lineIsCandidate;
 
         FileReader(FileSourceSplit split, CheckpointedPosition restored, int maxLineBytes, ReadProgress progress,
-                CandidateFilter candidates, boolean skipUnmatchableLines) throws IOException {
+                LineFilter candidates, boolean skipUnmatchableLines) throws IOException {
             this.candidates = candidates;
             this.skipUnmatchableLines = skipUnmatchableLines;
             this.path = split.path();

@@ -1,5 +1,7 @@
 package dev.sysmoncep.recognise;
 
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.Arrays;
 
 /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.sysmoncep.recognise.FieldValues.Field;
+import dev.sysmoncep.records.SourceFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;

@@ -1,10 +1,14 @@
 package dev.sysmoncep.recognise;
 
-import dev.sysmoncep.ByteVectors;
-import dev.sysmoncep.ByteWords;
-import dev.sysmoncep.VectorSupport;
-import dev.sysmoncep.read.Origin;
 import dev.sysmoncep.recognise.FieldValues.Field;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonRecord;
+import dev.sysmoncep.scan.ByteVectors;
+import dev.sysmoncep.scan.ByteWords;
+import dev.sysmoncep.scan.VectorSupport;
 import java.util.Objects;
 
 /**

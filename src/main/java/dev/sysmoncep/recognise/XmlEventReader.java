@@ -1,6 +1,7 @@
 package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
+import dev.sysmoncep.records.SourceFormat;
 import java.io.ByteArrayInputStream;
 import java.util.Map;
 import javax.xml.XMLConstants;

@@ -1,10 +1,9 @@
 package dev.sysmoncep.workflow;
 
-import dev.sysmoncep.JobCounters;
+import dev.sysmoncep.alert.Alert;
 import dev.sysmoncep.alert.AlertAggregator;
 import dev.sysmoncep.alert.AlertDocument;
 import dev.sysmoncep.alert.AlertEnricher;
-import dev.sysmoncep.alert.Alert;
 import dev.sysmoncep.detect.EventRule;
 import dev.sysmoncep.detect.EventRulePatterns;
 import dev.sysmoncep.detect.Finding;
@@ -12,10 +11,12 @@ import dev.sysmoncep.detect.RuleRouter;
 import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.detect.SequencePatterns;
 import dev.sysmoncep.detect.SequenceRule;
-import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.RecogniseFunction;
-import dev.sysmoncep.recognise.SysmonEvent;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.metrics.Counted;
+import dev.sysmoncep.metrics.JobCounters;
+import dev.sysmoncep.recognise.RecordSplitter;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonRecord;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -58,10 +59,11 @@ public final class DetectionWorkflow {
         SingleOutputStreamOperator<SysmonEvent> events = env
                 .fromSource(source, watermarks(settings), "Sysmon lines")
                 .uid("sysmon-lines")
-                .process(new RecogniseFunction())
-                .name("Recognise Sysmon events")
+                .process(new RecordSplitter())
+                .name("Split records: events on, dead letters aside")
+                // The uid of the operator's first name, kept so that savepoints taken before restore.
                 .uid("recognise-sysmon-events");
-        DataStream<DeadLetter> deadLetters = events.getSideOutput(RecogniseFunction.DEAD_LETTERS);
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(RecordSplitter.DEAD_LETTERS);
 
         SingleOutputStreamOperator<SysmonEvent> routed = events
                 .process(new RuleRouter(rules.eventRules()))
@@ -127,7 +129,7 @@ public final class DetectionWorkflow {
         DataStream<SysmonEvent> countedLate = late
                 .map(new Counted<SysmonEvent>(JobCounters.LATE_EVENTS)).returns(SysmonEvent.class)
                 .name("Count late events").uid("count-late-events");
-        return new DetectionStreams(documents, deadLetters, countedLate);
+        return new DetectionStreams(documents, alerts, deadLetters, countedLate);
     }
 
     /**

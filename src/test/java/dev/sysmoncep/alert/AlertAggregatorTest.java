@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sysmoncep.detect.EventRule;
 import dev.sysmoncep.detect.Finding;
 import dev.sysmoncep.detect.RuleSet;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.Scenarios.Scenario;
+import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
-import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.SourceFormat;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.Scenarios.Expected;
 import dev.sysmoncep.Scenarios.Scenario;
+import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
-import dev.sysmoncep.recognise.SourceFormat;
+import dev.sysmoncep.records.SourceFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +81,7 @@ class ReplayFileSystemUriTest {
         assertOnlyTheOutputIn(dir.resolve("out"), "alerts.jsonl");
         JsonNode report = JSON.readTree(r.out());
         assertThat(report.at("/alerts/total").asLong()).isEqualTo(s.expected().size());
-        assertThat(report.at("/alerts/details_available").asBoolean()).as("a file: alert file is read back").isTrue();
+        assertThat(report.at("/alerts/details_available").asBoolean()).isTrue();
         assertThat(report.at("/alerts/file").asText()).isEqualTo(uri("file", alerts));
         assertThat(report.at("/input/files").asInt()).isEqualTo(1);
         assertThat(report.at("/input/bytes").asLong()).isEqualTo(Files.size(dir.resolve("logs/host-a.xml")));
@@ -101,7 +101,7 @@ class ReplayFileSystemUriTest {
     }
 
     @Test
-    void aRemoteFileSystemIsReadAndWrittenThroughFlinkAndReportedWithCountsAlone() throws Exception {
+    void aRemoteFileSystemIsReadAndWrittenThroughFlinkAndReportedInFull() throws Exception {
         Scenario s = attackLogs();
         Path alerts = dir.resolve("out/alerts.jsonl");
         Path dead = dir.resolve("out/dead.jsonl");
@@ -116,7 +116,9 @@ class ReplayFileSystemUriTest {
         assertThat(dead).exists();
         JsonNode report = JSON.readTree(r.out());
         assertThat(report.at("/alerts/total").asLong()).isEqualTo(s.expected().size());
-        assertThat(report.at("/alerts/details_available").asBoolean()).isFalse();
+        assertThat(report.at("/alerts/details_available").asBoolean()).as("alerts are tallied in the job").isTrue();
+        assertThat(report.at("/alerts/top_hosts")).isNotEmpty();
+        assertThat(report.at("/alerts/first_hit").isTextual()).isTrue();
         assertThat(report.at("/input/files").isNull()).as(r.toString()).isTrue();
         assertThat(report.at("/input/lines_read").asLong()).isEqualTo(s.events().size());
         List<String> progress = r.errLines();
@@ -129,7 +131,7 @@ class ReplayFileSystemUriTest {
         assertThat(text.exitCode()).as(text.toString()).isZero();
         assertThat(text.out()).contains("Input: files and size not known here",
                 "Alerts: " + s.expected().size() + "  -> " + uri(LocalDiskAsRemoteFileSystem.SCHEME, alerts),
-                "(the alert file is on replaytest://, not read back here");
+                "Top hosts", "first hit ");
     }
 
     @Test

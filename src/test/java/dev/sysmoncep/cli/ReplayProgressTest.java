@@ -2,8 +2,8 @@ package dev.sysmoncep.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sysmoncep.JobCounters;
 import dev.sysmoncep.detect.RuleSet;
+import dev.sysmoncep.metrics.JobCounters;
 import dev.sysmoncep.read.ReadProgress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -64,7 +64,7 @@ class ReplayProgressTest {
         InputFiles inputs = twoFilesOfTwoMegabytes();
         ReplayProgress progress = new ReplayProgress(new PrintWriter(err), false, inputs);
         RunSummary summary = new RunSummary(Map.of(JobCounters.LINES_READ, 20_000L, JobCounters.ALERTS, 4L,
-                JobCounters.EVENTS_MATCHED, 30L, JobCounters.DEAD_LETTERED, 1L), Map.of(), RuleSet.bundled(),
+                JobCounters.EVENTS_MATCHED, 30L, JobCounters.DEAD_LETTERED, 1L), Map.of(), null, RuleSet.bundled(),
                 inputs.files(), inputs.bytes(), Duration.ofSeconds(6), Duration.ofSeconds(4));
 
         progress.finished(summary);

@@ -60,6 +60,12 @@ class ShadedJobJarIT {
     }
 
     @Test
+    void itHoldsTheJobOnlyNoBenchmarkNorTestHelper() {
+        assertThat(entries).noneMatch(e -> e.startsWith("dev/sysmoncep/bench/") || e.startsWith("org/openjdk/jmh/")
+                || e.startsWith("dev/sysmoncep/kafka/") || e.startsWith("org/junit/"));
+    }
+
+    @Test
     void itHasNoSignatureOrModuleDescriptorOfADependency() {
         assertThat(entries).noneMatch(e -> e.matches("META-INF/[^/]+\\.(SF|DSA|RSA|EC)") || e.endsWith("module-info.class"));
     }

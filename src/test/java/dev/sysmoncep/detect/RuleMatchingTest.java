@@ -2,11 +2,11 @@ package dev.sysmoncep.detect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Splunk's matching semantics on the bundled rules, entry by entry. */
 class RuleMatchingTest {

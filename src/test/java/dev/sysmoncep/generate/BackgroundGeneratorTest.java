@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sysmoncep.recognise.SourceFormat;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sysmoncep.generate.QakbotWermgrScenario.Step;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

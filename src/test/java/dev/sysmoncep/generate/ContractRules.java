@@ -1,6 +1,6 @@
 package dev.sysmoncep.generate;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import java.util.List;
 import java.util.Locale;
 

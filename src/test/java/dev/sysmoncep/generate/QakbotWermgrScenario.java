@@ -1,7 +1,7 @@
 package dev.sysmoncep.generate;
 
-import dev.sysmoncep.recognise.SourceFormat;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.sysmoncep.kafka;
 
-import dev.sysmoncep.sink.kafka.KafkaOutputs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -140,7 +141,28 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
 
     /** A consumer of every partition of a topic from its start, seeing only committed transactions. */
     public KafkaConsumer<byte[], byte[]> committedReader(String topic) {
-        return KafkaOutputs.committedReader(clientProperties(), topic);
+        return committedReader(clientProperties(), topic);
+    }
+
+    /**
+     * A consumer of every partition of {@code topic} from its start that sees only committed
+     * transactions, as a downstream reader of the job's outputs should; {@code client} holds at least
+     * the bootstrap servers.
+     */
+    public static KafkaConsumer<byte[], byte[]> committedReader(Properties client, String topic) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return consumer;
     }
 
     /** Everything committed on a topic now, read to each partition's end. */

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.detect.RuleSet;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SysmonRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,9 +2,10 @@ package dev.sysmoncep.recognise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sysmoncep.read.Origin;
 import dev.sysmoncep.recognise.HostileLines.Hostility;
-import dev.sysmoncep.recognise.SysmonRecord.Kind;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SysmonRecord.Kind;
+import dev.sysmoncep.records.SysmonRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;

@@ -2,8 +2,11 @@ package dev.sysmoncep.recognise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sysmoncep.read.Origin;
-import dev.sysmoncep.recognise.SysmonRecord.Kind;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonRecord.Kind;
+import dev.sysmoncep.records.SysmonRecord;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,8 @@
 package dev.sysmoncep.recognise;
 
-import dev.sysmoncep.read.Origin;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonRecord;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package dev.sysmoncep.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sysmoncep.cli.FileLocation;
+import dev.sysmoncep.cli.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +33,7 @@ class LineFileSinkTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.fromData(lines)
-                .sinkTo(new LineFileSink<>(FileLocation.parse(target.toString()), renderer))
+                .sinkTo(new LineFileSink<>(Location.of(target).flinkPath(), renderer))
                 .setParallelism(1);
         env.execute("line file sink test");
     }

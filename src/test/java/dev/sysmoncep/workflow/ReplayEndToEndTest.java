@@ -7,15 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sysmoncep.JobCounters;
-import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.Scenarios.Expected;
 import dev.sysmoncep.Scenarios.Scenario;
+import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
 import dev.sysmoncep.cli.ReplayCommand;
 import dev.sysmoncep.cli.RunSummary;
 import dev.sysmoncep.cli.SysmonCep;
-import dev.sysmoncep.recognise.SourceFormat;
+import dev.sysmoncep.metrics.JobCounters;
+import dev.sysmoncep.records.SourceFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.sysmoncep.workflow;
 
-import dev.sysmoncep.read.Origin;
-import dev.sysmoncep.recognise.SourceFormat;
-import dev.sysmoncep.recognise.SysmonEvent;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonRecord;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;

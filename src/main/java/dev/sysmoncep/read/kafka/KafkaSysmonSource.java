@@ -1,6 +1,6 @@
 package dev.sysmoncep.read.kafka;
 
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.SysmonRecord;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Pattern;

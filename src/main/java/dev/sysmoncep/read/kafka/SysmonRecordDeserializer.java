@@ -1,10 +1,10 @@
 package dev.sysmoncep.read.kafka;
 
-import dev.sysmoncep.read.Origin;
-import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.SourceFormat;
 import dev.sysmoncep.recognise.SysmonLineParser;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

@@ -2,7 +2,7 @@ package dev.sysmoncep.sink.kafka;
 
 import static dev.sysmoncep.sink.kafka.AlertRecordSerializer.utf8;
 
-import dev.sysmoncep.recognise.DeadLetter;
+import dev.sysmoncep.records.DeadLetter;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;

@@ -1,20 +1,14 @@
 package dev.sysmoncep.sink.kafka;
 
 import dev.sysmoncep.alert.AlertDocument;
-import dev.sysmoncep.recognise.DeadLetter;
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.SysmonEvent;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The job's Kafka sinks: alerts, dead letters, late events. With {@link DeliveryGuarantee#EXACTLY_ONCE}
@@ -34,27 +28,6 @@ public record KafkaOutputs(
         DeliveryGuarantee deliveryGuarantee,
         String transactionalIdPrefix,
         Duration transactionTimeout) {
-
-    /**
-     * A consumer of every partition of {@code topic} from its start that sees only committed
-     * transactions, as a downstream reader of these outputs should; {@code client} holds at least
-     * the bootstrap servers.
-     */
-    public static KafkaConsumer<byte[], byte[]> committedReader(Properties client, String topic) {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
-        List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return consumer;
-    }
 
     public KafkaSink<AlertDocument> alerts(String topic) {
         return sink(new AlertRecordSerializer(topic), "alerts");

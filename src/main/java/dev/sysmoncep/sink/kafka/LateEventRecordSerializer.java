@@ -2,7 +2,7 @@ package dev.sysmoncep.sink.kafka;
 
 import static dev.sysmoncep.sink.kafka.AlertRecordSerializer.utf8;
 
-import dev.sysmoncep.recognise.SysmonEvent;
+import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.sink.OutputLines;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;

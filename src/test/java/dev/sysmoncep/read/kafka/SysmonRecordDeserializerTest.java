@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.generate.SysmonLineWriter;
-import dev.sysmoncep.read.Origin;
-import dev.sysmoncep.recognise.SourceFormat;
-import dev.sysmoncep.recognise.SysmonRecord;
+import dev.sysmoncep.records.Origin;
+import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

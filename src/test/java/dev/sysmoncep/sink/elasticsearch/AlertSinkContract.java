@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.alert.AlertDocument;
 import dev.sysmoncep.cli.ReplayCommand;
-import dev.sysmoncep.recognise.SourceFormat;
-import picocli.CommandLine;
+import dev.sysmoncep.records.SourceFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 /**
  * What the sink must do against any supported cluster, run on a real node by each subclass: alerts

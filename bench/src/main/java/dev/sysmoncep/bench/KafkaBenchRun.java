@@ -1,0 +1,128 @@
+package dev.sysmoncep.bench;
+
+import dev.sysmoncep.cli.KafkaClientProperties;
+import dev.sysmoncep.cli.StreamCommand;
+import dev.sysmoncep.kafka.KafkaTestBroker;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One Kafka measurement's topics, consumer group and stream job: new names per run, so runs never
+ * see each other's records, and the topics are deleted at the end so a user's broker keeps nothing.
+ * The job is {@code sysmon-cep stream} as a user starts it, with these options.
+ */
+final class KafkaBenchRun implements AutoCloseable {
+    /** How the stream job runs: the options a user would give {@code stream}. */
+    record JobOptions(int partitions, int parallelism, String checkpointInterval, Duration outOfOrderness,
+                      String deliveryGuarantee, Map<String, String> clientProperties) {
+        /** The client properties as {@code stream} takes them from its environment (SYSMON_CEP_KAFKA_*). */
+        Map<String, String> environment() {
+            Map<String, String> env = new HashMap<>();
+            clientProperties.forEach((name, value) -> env.put(KafkaClientProperties.ENVIRONMENT_PREFIX
+                    + name.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+            return env;
+        }
+    }
+
+    final String bootstrapServers;
+    final String inputTopic;
+    final String alertTopic;
+    final String group;
+    private final Admin admin;
+
+    KafkaBenchRun(String bootstrapServers, String purpose) {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        this.bootstrapServers = bootstrapServers;
+        this.inputTopic = "sysmon-" + purpose + "-" + run;
+        this.alertTopic = "alerts-" + purpose + "-" + run;
+        this.group = "sysmon-cep-" + purpose + "-" + run;
+        this.admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
+    }
+
+    /** The input topic and a compacted alert topic, as the README advises. */
+    void createTopics(int partitions) throws Exception {
+        NewTopic alerts = new NewTopic(alertTopic, partitions, (short) 1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        admin.createTopics(List.of(new NewTopic(inputTopic, partitions, (short) 1), alerts))
+                .all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Submits the stream job reading the input topic from its start; it runs until cancelled. */
+    JobClient startJob(JobOptions options) throws Exception {
+        StreamCommand command = new StreamCommand();
+        new picocli.CommandLine(command).parseArgs("--bootstrap-servers", bootstrapServers, "--topics", inputTopic,
+                "--alert-topic", alertTopic, "--group-id", group, "--transactional-id-prefix", group,
+                "--start-from", "earliest", "-p", Integer.toString(options.parallelism()),
+                "--checkpoint-interval", options.checkpointInterval(),
+                "--out-of-orderness", options.outOfOrderness().toMillis() + "ms",
+                "--delivery-guarantee", options.deliveryGuarantee());
+        return command.start(options.environment());
+    }
+
+    /** Records in the input topic now, over all partitions. */
+    long inputEndOffsets() throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(inputTopic)).allTopicNames().get(30, TimeUnit.SECONDS).get(inputTopic)
+                .partitions().forEach(p -> latest.put(new TopicPartition(inputTopic, p.partition()), OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(o -> o.offset()).sum();
+    }
+
+    /** The job's offsets, committed to its group at each completed checkpoint: what it has read for good. */
+    Map<TopicPartition, Long> committedOffsets() throws Exception {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS).entrySet()) {
+            if (e.getValue() != null) {
+                offsets.put(e.getKey(), e.getValue().offset());
+            }
+        }
+        return offsets;
+    }
+
+    /** A producer of raw lines to this run's broker, tuned by {@code tuning} (producer configs). */
+    KafkaProducer<byte[], byte[]> producer(Map<String, Object> tuning) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putAll(tuning);
+        return new KafkaProducer<>(p);
+    }
+
+    /** A consumer of every alert partition from the start that sees only committed transactions. */
+    KafkaConsumer<byte[], byte[]> alertReader() {
+        Properties client = new Properties();
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return KafkaTestBroker.committedReader(client, alertTopic);
+    }
+
+    /** Deletes the run's topics and its group, then lets go of the broker. */
+    @Override
+    public void close() throws Exception {
+        try {
+            admin.deleteTopics(List.of(inputTopic, alertTopic)).all().get(30, TimeUnit.SECONDS);
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+        } finally {
+            admin.close();
+        }
+    }
+}

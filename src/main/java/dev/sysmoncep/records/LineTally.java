@@ -1,0 +1,46 @@
+package dev.sysmoncep.records;
+
+/**
+ * What a run of lines became, counted where they were read instead of sent on one record each:
+ * the replay's file reader folds in every line no rule can match (left unparsed, parsed into an
+ * event, or of another channel), so the job moves a few records per thousand lines. Dead letters
+ * and lines some rule may match still travel on their own.
+ */
+public class LineTally {
+    public long lines;
+    /** Events parsed, by {@link SourceFormat} ordinal. */
+    public long[] eventsPerFormat = new long[SourceFormat.values().length];
+    public long notSysmon;
+    public long notCandidates;
+
+    public LineTally() {}
+
+    /** Counts a line that became {@code record}: an event or a record of another channel. */
+    public void add(SysmonRecord record) {
+        lines++;
+        switch (record.kind) {
+            case EVENT -> eventsPerFormat[record.event.format.ordinal()]++;
+            case NOT_SYSMON -> notSysmon++;
+            default -> throw new IllegalArgumentException("a " + record.kind + " is not tallied");
+        }
+    }
+
+    /** Counts a line left unparsed. */
+    public void addUnparsed() {
+        lines++;
+        notCandidates++;
+    }
+
+    public long events() {
+        long sum = 0;
+        for (long n : eventsPerFormat) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    @Override
+    public String toString() {
+        return lines + " lines";
+    }
+}

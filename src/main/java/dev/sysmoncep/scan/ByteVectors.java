@@ -1,0 +1,84 @@
+package dev.sysmoncep.scan;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The line splitter's and the candidate filter's scans a whole vector register at a time (32 or
+ * 64 bytes with AVX2 or AVX-512), through Java's Vector API. The API is an incubator module that
+ * the JVM resolves only when started with {@code --add-modules jdk.incubator.vector}; without it
+ * {@link ByteWords} does the same work eight bytes at a time. Callers ask {@link VectorSupport#AVAILABLE}, never this class, whose
+ * loading fails without the module.
+ */
+public final class ByteVectors {
+    private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
+    /** Bytes looked at per step. */
+    public static final int BLOCK = SPECIES.length();
+
+    private ByteVectors() {}
+
+    /** Index of the first {@code b} in {@code buf[from, to)}, or -1. */
+    public static int indexOf(byte[] buf, int from, int to, byte b) {
+        int i = from;
+        for (; i + BLOCK <= to; i += BLOCK) {
+            VectorMask<Byte> found = ByteVector.fromArray(SPECIES, buf, i).eq(b);
+            if (found.anyTrue()) {
+                return i + found.firstTrue();
+            }
+        }
+        for (; i < to; i++) {
+            if (buf[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Index of the first byte in {@code buf[from, to)} that is not printable ASCII (a control
+     * byte below 0x20, or any byte of a multi-byte UTF-8 character), or {@code to}.
+     */
+    public static int skipPrintableAscii(byte[] buf, int from, int to) {
+        int i = from;
+        for (; i + BLOCK <= to; i += BLOCK) {
+            // As signed bytes, everything from 0x80 up is negative, so one comparison finds both kinds.
+            VectorMask<Byte> found = ByteVector.fromArray(SPECIES, buf, i).lt((byte) 0x20);
+            if (found.anyTrue()) {
+                return i + found.firstTrue();
+            }
+        }
+        for (; i < to; i++) {
+            if (buf[i] < 0x20) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /**
+     * Skips whole blocks of {@code buf} from {@code from} in which no position {@code p} holds a
+     * byte that is not ASCII or begins one of the pairs: for some k, {@code (buf[p] | firstCase[k])
+     * == first[k]} and {@code (buf[p+1] | secondCase[k]) == second[k]} (a case bit of 0x20 makes a
+     * letter match in either case).
+     *
+     * @return the start of the first block where such a position may be, {@link #BLOCK} long; or,
+     *     when fewer than {@code BLOCK + 1} bytes remain before {@code end}, where they begin
+     */
+    public static int skipPlainBlocks(byte[] buf, int from, int end,
+            byte[] first, byte[] firstCase, byte[] second, byte[] secondCase) {
+        int i = from;
+        for (; i + BLOCK + 1 <= end; i += BLOCK) {
+            ByteVector at = ByteVector.fromArray(SPECIES, buf, i);
+            ByteVector next = ByteVector.fromArray(SPECIES, buf, i + 1);
+            VectorMask<Byte> found = at.lt((byte) 0);
+            for (int k = 0; k < first.length; k++) {
+                found = found.or(at.or(firstCase[k]).eq(first[k]).and(next.or(secondCase[k]).eq(second[k])));
+            }
+            if (found.anyTrue()) {
+                return i;
+            }
+        }
+        return i;
+    }
+}
