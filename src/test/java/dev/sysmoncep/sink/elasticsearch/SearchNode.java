@@ -29,15 +29,30 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class SearchNode implements BeforeAllCallback, AfterAllCallback {
 
     public enum Kind {
-        OPENSEARCH_2("opensearch", "dev.sysmoncep.testnode.OpenSearchTestNode"),
-        ELASTICSEARCH_7("elasticsearch7", "dev.sysmoncep.testnode.Elasticsearch7TestNode");
+        OPENSEARCH_2("opensearch", "dev.sysmoncep.testnode.OpenSearchTestNode", false),
+        /** Built for Java 21: runs on the JDK that {@code sysmoncep.java21Home} names. */
+        OPENSEARCH_3("opensearch3", "dev.sysmoncep.testnode.OpenSearchTestNode", true),
+        ELASTICSEARCH_7("elasticsearch7", "dev.sysmoncep.testnode.Elasticsearch7TestNode", false);
 
         final String project;
         final String launcher;
+        final boolean needsJava21;
 
-        Kind(String project, String launcher) {
+        Kind(String project, String launcher, boolean needsJava21) {
             this.project = project;
             this.launcher = launcher;
+            this.needsJava21 = needsJava21;
+        }
+
+        Path java() {
+            Path home = Path.of(needsJava21 ? System.getProperty("sysmoncep.java21Home", "/usr/lib/jvm/temurin-25-jdk-amd64")
+                    : System.getProperty("java.home"));
+            Path java = home.resolve("bin/java");
+            if (!Files.isExecutable(java)) {
+                throw new IllegalStateException(this + " needs Java 21 or later, and " + java + " is not there: install one "
+                        + "and name its home with -Dsysmoncep.java21Home=DIR");
+            }
+            return java;
         }
     }
 
@@ -75,7 +90,7 @@ public final class SearchNode implements BeforeAllCallback, AfterAllCallback {
                 + Files.readString(classpathFile).trim();
         Path home = Files.createTempDirectory(clusterName);
         Path log = NODES.resolve(clusterName + ".log");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path java = kind.java();
 
         long started = System.nanoTime();
         process = new ProcessBuilder(java.toString(), "-Xms512m", "-Xmx512m", "-XX:TieredStopAtLevel=1",
