@@ -23,9 +23,8 @@ public class Alert {
     public ArrayList<String> relatedAlertIds = new ArrayList<>();
     /** True once the window has closed: no later event can change the alert. */
     public boolean isFinal;
-    /** Whether this alert has left the job in some state already, and whether it changed since. */
+    /** Whether this alert has left the job in some state already (it is counted once). */
     public boolean emitted;
-    public boolean changedSinceEmitted;
 
     public Alert() {}
 }

@@ -26,7 +26,7 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Findings are taken in event time order whatever order they arrive in: each waits in
  * {@code pending} until the watermark passes its time. In streaming an alert leaves as soon as it
- * opens and again, in its final state, when its window closes if it changed meanwhile; a batch
+ * opens and again, in its final state, when its window closes; a batch
  * replay emits each alert once, final.
  */
 public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert> {
@@ -115,7 +115,6 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             merge(alert.pipeNames, f.pipeNames);
             merge(alert.queryNames, f.queryNames);
             merge(alert.relatedAlertIds, f.relatedAlertIds);
-            alert.changedSinceEmitted = true;
             if (emitOnOpen) {
                 emit(alert, out);
             }
@@ -126,7 +125,6 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             merge(alert.pipeNames, f.pipeNames);
             merge(alert.queryNames, f.queryNames);
             merge(alert.relatedAlertIds, f.relatedAlertIds);
-            alert.changedSinceEmitted = true;
         }
         if (sequencePartRules.contains(f.ruleId)) {
             ctx.output(ATTRIBUTED_FINDINGS, f.attributedTo(alert.id));
@@ -134,11 +132,10 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         return alert;
     }
 
+    /** The alert leaves final, also when nothing joined it since it opened: sinks then hold what a replay writes. */
     private void close(Alert alert, Collector<Alert> out) {
         alert.isFinal = true;
-        if (alert.changedSinceEmitted) {
-            emit(alert, out);
-        }
+        emit(alert, out);
     }
 
     private void emit(Alert alert, Collector<Alert> out) {
@@ -147,7 +144,6 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             counters.get(JobCounters.ALERTS_PREFIX + alert.ruleId).inc();
         }
         alert.emitted = true;
-        alert.changedSinceEmitted = false;
         out.collect(alert);
     }
 

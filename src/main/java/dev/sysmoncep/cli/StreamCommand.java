@@ -260,7 +260,7 @@ public final class StreamCommand implements Callable<Integer> {
                     .name("Log late events").uid("log-late-events");
         }
 
-        LOG.info("sysmon-cep stream: reading {}", source.describe());
+        LOG.info("sysmon-cep stream: reading {}", source.describe(restoreFrom));
         LOG.info("sysmon-cep stream: alerts to {}, dead letters to {}, late events to {}; delivery {}{}, checkpoints "
                         + "every {}", alertTopic != null ? alertTopic : "Elasticsearch only", deadLetterTopic != null ? deadLetterTopic : "the log (sampled)",
                 lateTopic != null ? lateTopic : "the log (sampled)", deliveryGuarantee,

@@ -122,9 +122,17 @@ public final class RuleSet implements Serializable {
         try {
             file = yaml.readValue(in, RuleFile.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException(origin + ": " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(origin + ": " + oneLine(e), e);
         }
         return new RuleSet(file, origin);
+    }
+
+    /** The parser's complaint in one line, with where it is: YAML's own quotes lines of the file. */
+    private static String oneLine(com.fasterxml.jackson.core.JacksonException e) {
+        String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+        String first = message.lines().findFirst().orElse("").trim();
+        var at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? first : first + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     public List<EventRule> eventRules() {

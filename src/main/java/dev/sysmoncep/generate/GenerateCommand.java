@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Writes ordinary Sysmon events of a Windows fleet, one per line: the event mix, field values and "
-                + "line sizes of real workstations, and never an event a sysmon-cep rule matches (no alert may "
-                + "fire on them). Deterministic: the same options give the same file.",
+                + "line sizes of real workstations. Of themselves they match no sysmon-cep rule (no alert may fire "
+                + "on them); attacks come only with --attacks-per-million. Deterministic: the same options give the "
+                + "same file.",
             "With --attacks-per-million, Qakbot/TrickBot-like wermgr.exe scenarios take some of the lines: named "
                 + "pipe and IP-check lookup by one process (either order), pipe only, lookup only, and near misses "
                 + "no rule may match; --expected-alerts writes the alerts a replay must raise.",

@@ -75,7 +75,7 @@ public final class DetectionSettings implements Serializable {
         return this;
     }
 
-    /** Streaming: an alert leaves when it opens, then again final if it changed. Batch: once, final. */
+    /** Streaming: an alert leaves when it opens, then again final when its window closes. Batch: once, final. */
     public boolean emitOnOpen() {
         return emitOnOpen;
     }

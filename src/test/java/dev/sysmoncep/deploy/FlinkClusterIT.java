@@ -160,7 +160,7 @@ class FlinkClusterIT {
                 .containsExactlyInAnyOrderElementsOf(s.expected());
         assertThat(beforeSavepoint).isNotEmpty();
         assertThat(finalAlerts.keySet()).containsAll(beforeSavepoint.keySet()).hasSizeGreaterThan(beforeSavepoint.size());
-        // Each alert at most when it opened and, if it changed, final: never a record twice.
+        // Each alert at most when it opened and, once its window closed, final: never a record twice.
         Map<String, List<String>> perAlert = new HashMap<>();
         committed.forEach(r -> perAlert.computeIfAbsent(text(r.key()), k -> new ArrayList<>()).add(text(r.value())));
         assertThat(perAlert.values()).allSatisfy(updates -> assertThat(updates).hasSizeBetween(1, 2).doesNotHaveDuplicates());
@@ -175,7 +175,7 @@ class FlinkClusterIT {
      * and possibly in Kafka transactions it never gets to commit or abort. The job has restarts on
      * (as {@code flink run -D} sets them); it resumes from its checkpoint on a new TaskManager, and
      * a read_committed consumer of the alerts topic then sees exactly what a run without failure
-     * leaves: every expected alert, each as it opened (one event) and, if more events joined it,
+     * leaves: every expected alert, each as it opened (one event) and, once its window closed,
      * once more in its final state; no record missing or twice. The same job also writes the alerts
      * to an OpenSearch node, which upserts by alert id: its index ends with exactly those alerts,
      * each document the alert's final state.

@@ -142,12 +142,13 @@ class StreamFromKafkaIT {
         List<ConsumerRecord<byte[], byte[]>> committed = KAFKA.readAll(alerts);
         assertThat(latest(committed)).isEqualTo(streamed);
         assertThat(asExpected(streamed.values())).containsExactlyInAnyOrderElementsOf(scenario.expected());
-        // Exactly once: each alert at most twice (when it opened, and final if it changed), never repeated.
+        // Exactly once: each alert exactly twice, when it opened and final when its window closed, never repeated.
         Map<String, List<String>> perAlert = committed.stream().collect(Collectors.groupingBy(
                 r -> text(r.key()), Collectors.mapping(r -> text(r.value()), Collectors.toList())));
         assertThat(perAlert.values()).allSatisfy(updates -> {
-            assertThat(updates).hasSizeBetween(1, 2).doesNotHaveDuplicates();
-            assertThat(updates.subList(0, updates.size() - 1)).allSatisfy(u -> assertThat(isFinal(u)).isFalse());
+            assertThat(updates).hasSize(2).doesNotHaveDuplicates();
+            assertThat(isFinal(updates.get(0))).isFalse();
+            assertThat(isFinal(updates.get(1))).isTrue();
         });
         assertThat(committed).allSatisfy(r -> {
             assertThat(header(r, AlertRecordSerializer.RULE_ID_HEADER)).isEqualTo(JSON.readTree(r.value()).at("/rule/id").asText());
@@ -176,7 +177,7 @@ class StreamFromKafkaIT {
         assertThat(dead).anySatisfy(d -> assertThat(header(d, DeadLetterRecordSerializer.REASON_HEADER)).contains("no value"));
 
         // The batch replay of the same lines: the same alerts, with the same ids, in the same final state
-        // but for where they came from (a topic, a file) and the streaming-only "final" flag.
+        // (final: true too, once the clock events closed every window) but for where they came from.
         Path file = dir.resolve("same-lines.log");
         ByteArrayOutputStream sameLines = new ByteArrayOutputStream();
         for (Line l : lines) {
@@ -325,11 +326,12 @@ class StreamFromKafkaIT {
         return written;
     }
 
-    /** Waits until the alerts' latest states are the expected ones; returns them by alert id. */
+    /** Waits until the alerts' latest states are the expected ones, each final; returns them by alert id. */
     private static Map<String, String> awaitAlerts(String topic, List<Expected> expected, JobClient job) throws Exception {
         try (CommittedRecords alerts = new CommittedRecords(KAFKA, topic)) {
-            alerts.awaitUntil("expected alerts", DEADLINE, job,
-                    r -> sameElements(asExpected(r.latestByKey().values()), expected),
+            alerts.awaitUntil("expected alerts, each final", DEADLINE, job,
+                    r -> sameElements(asExpected(r.latestByKey().values()), expected)
+                            && r.latestByKey().values().stream().allMatch(StreamFromKafkaIT::isFinal),
                     r -> asExpected(r.latestByKey().values()));
             return alerts.latestByKey();
         }
@@ -386,7 +388,6 @@ class StreamFromKafkaIT {
         ObjectNode copy = alert.deepCopy();
         ObjectNode own = (ObjectNode) copy.path("sysmon_cep");
         own.remove("first_event_origin");
-        own.remove("final");
         return copy;
     }
 

@@ -90,7 +90,7 @@ public final class DetectionUnderLoad implements AutoCloseable {
         return CheckpointedState.take(cluster, job, Duration.ofMinutes(2));
     }
 
-    /** Alerts of the rule emitted so far (each alert once when it opens, again if it changed at its close). */
+    /** Alerts of the rule raised so far, each counted once (when it opened; its final record is not counted). */
     public long alerts(String ruleId) {
         return count(run + "/" + ruleId);
     }
@@ -155,13 +155,16 @@ public final class DetectionUnderLoad implements AutoCloseable {
         return ALERTS.computeIfAbsent(key, k -> new AtomicLong()).get();
     }
 
-    /** Counts what reaches it by rule id, in this JVM. */
+    /** Counts the alerts that reach it by rule id, in this JVM. */
     private record CountByRule(String run) implements Sink<AlertDocument> {
         @Override
         public SinkWriter<AlertDocument> createWriter(WriterInitContext context) {
             return new SinkWriter<>() {
                 @Override
                 public void write(AlertDocument alert, Context ctx) {
+                    if (alert.isFinal) {
+                        return; // the alert's second record, when its window closed: already counted when it opened
+                    }
                     ALERTS.computeIfAbsent(run + "/" + alert.ruleId.toLowerCase(Locale.ROOT), k -> new AtomicLong())
                             .incrementAndGet();
                 }

@@ -44,8 +44,11 @@ public record KafkaSysmonSource(
         return builder.build();
     }
 
-    public String describe() {
+    /** What it reads and from where; {@code restoredFrom} names the savepoint or checkpoint the job restores, or is null. */
+    public String describe(String restoredFrom) {
         return (topicPattern != null ? "topics matching /" + topicPattern + "/" : "topic(s) " + String.join(", ", topics))
-                + " at " + bootstrapServers + " as group " + groupId + ", starting (without a checkpoint) from " + startFrom;
+                + " at " + bootstrapServers + " as group " + groupId + ", "
+                + (restoredFrom != null ? "going on from the offsets in " + restoredFrom + " (restored with its open alerts "
+                        + "and partial matches)" : "starting (without a checkpoint) from " + startFrom);
     }
 }
