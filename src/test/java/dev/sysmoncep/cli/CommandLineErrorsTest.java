@@ -132,6 +132,18 @@ class CommandLineErrorsTest {
         assertThat(dir.resolve("alerts.jsonl")).doesNotExist();
     }
 
+    @Test
+    void aRuleFileThatIsNoYamlGetsOneLineThatSaysWhereNotTheFileQuoted() throws Exception {
+        String secretLookingLine = "{rules: [{id: x, name: \"never echoed\", message: m, match: {EventCode: [22]}";
+        Path rules = Files.writeString(dir.resolve("flow.yml"), secretLookingLine + "\n");
+
+        Cli r = Cli.run("rules", "--rules", rules.toString());
+
+        assertOneClearError(r, 5, "bad rule file " + rules + ": ", "(line ", "leave out --rules");
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).doesNotContain("never echoed");
+    }
+
     /** Stands in for the stream command's broker check, which lives on another branch. */
     @Command(name = "connect")
     static final class ConnectCommand implements Callable<Integer> {
