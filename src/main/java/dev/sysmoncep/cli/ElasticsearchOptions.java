@@ -18,7 +18,7 @@ public final class ElasticsearchOptions {
     static final String API_KEY_ENV = "SYSMON_CEP_ES_API_KEY";
 
     @Option(names = "--elasticsearch", paramLabel = "URL",
-            description = "Also write alerts to this Elasticsearch 7/8/9 or OpenSearch 2 node (repeat for more "
+            description = "Also write alerts to this Elasticsearch 7/8/9 or OpenSearch 2/3 node (repeat for more "
                     + "nodes of one cluster), by alert id: updates replace, replays do not duplicate.")
     List<String> urls;
 

@@ -20,7 +20,7 @@ import org.apache.flink.streaming.api.connector.sink2.SupportsPreWriteTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
- * Writes alerts to Elasticsearch 7, 8, 9 or OpenSearch 2 through the {@code _bulk} API, one document
+ * Writes alerts to Elasticsearch 7, 8, 9 or OpenSearch 2 and 3 through the {@code _bulk} API, one document
  * per alert id: an update of an alert replaces its document, a replay rewrites the same documents.
  *
  * <pre>{@code
