@@ -44,17 +44,39 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
     private final long suppressionMillis;
     private final boolean emitOnOpen;
     private final Set<String> sequencePartRules;
+    /** How far before a sequence alert's first sequence what its process did belongs to it; 0 for rule alerts. */
+    private final long contextMillis;
 
     /** Findings waiting for the watermark, by event time; an entry goes when the watermark passes it. */
     private transient MapState<Long, List<Finding>> pending;
+    /**
+     * Context findings (what the process did: its pipes and lookups) of the last {@link #contextMillis},
+     * by event time, for a sequence alert that opens after them; each goes once that time has passed.
+     */
+    private transient MapState<Long, List<Finding>> recentContext;
     /** The alert open for this group; cleared when its window closes. */
     private transient ValueState<Alert> open;
     private transient JobCounters counters;
 
+    /** Aggregates a rule's findings; those of {@code sequencePartRules} also go to the sequence detector. */
     public AlertAggregator(long suppressionMillis, boolean emitOnOpen, Set<String> sequencePartRules) {
+        this(suppressionMillis, emitOnOpen, sequencePartRules, 0);
+    }
+
+    /**
+     * Aggregates a sequence's completed matches, and lists in each sequence alert what its process did
+     * from {@code contextMillis} (the sequence window) before the alert's first sequence to the end of
+     * its window: every pipe, query and contributing alert of the context findings in that time.
+     */
+    public static AlertAggregator forSequence(long suppressionMillis, boolean emitOnOpen, long contextMillis) {
+        return new AlertAggregator(suppressionMillis, emitOnOpen, Set.of(), contextMillis);
+    }
+
+    private AlertAggregator(long suppressionMillis, boolean emitOnOpen, Set<String> sequencePartRules, long contextMillis) {
         this.suppressionMillis = suppressionMillis;
         this.emitOnOpen = emitOnOpen;
         this.sequencePartRules = new TreeSet<>(sequencePartRules);
+        this.contextMillis = contextMillis;
     }
 
     @Override
@@ -62,6 +84,8 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "pending", Types.LONG, Types.LIST(TypeInformation.of(Finding.class))));
         open = getRuntimeContext().getState(new ValueStateDescriptor<>("open", TypeInformation.of(Alert.class)));
+        recentContext = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "recent-context", Types.LONG, Types.LIST(TypeInformation.of(Finding.class))));
         counters = new JobCounters(getRuntimeContext());
     }
 
@@ -78,6 +102,9 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         // closes every window. Registered here, not when the window opens in onTimer: a batch
         // job ignores timers registered while its timers fire at the end of a key.
         ctx.timerService().registerEventTimeTimer(finding.time + suppressionMillis);
+        if (finding.context) {
+            ctx.timerService().registerEventTimeTimer(finding.time + contextMillis); // when it is too old to join
+        }
     }
 
     @Override
@@ -87,12 +114,18 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             close(alert, out);
             alert = null;
         }
+        forgetContextBefore(timestamp - contextMillis);
         List<Finding> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
             due.sort(SAME_TIME_ORDER);
             for (Finding f : due) {
-                alert = join(alert, f, ctx, out);
+                if (f.context) {
+                    alert = takeContext(alert, f);
+                } else {
+                    boolean opens = alert == null;
+                    alert = join(alert, f, ctx, out, opens);
+                }
             }
         }
         if (alert == null) {
@@ -102,8 +135,45 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         }
     }
 
-    private Alert join(Alert alert, Finding f, OnTimerContext ctx, Collector<Alert> out) {
-        if (alert == null) {
+    /** What the process did: into the open alert if it is within its window, and kept for one opening later. */
+    private Alert takeContext(Alert alert, Finding f) throws Exception {
+        if (alert != null && f.time < alert.windowStart + suppressionMillis) {
+            addContext(alert, f);
+        }
+        List<Finding> atTime = recentContext.get(f.time);
+        if (atTime == null) {
+            atTime = new ArrayList<>(1);
+        }
+        atTime.add(f);
+        recentContext.put(f.time, atTime);
+        return alert;
+    }
+
+    private static void addContext(Alert alert, Finding f) {
+        alert.firstTime = Math.min(alert.firstTime, f.firstTime);
+        alert.lastTime = Math.max(alert.lastTime, f.lastTime);
+        merge(alert.pipeNames, f.pipeNames);
+        merge(alert.queryNames, f.queryNames);
+        merge(alert.relatedAlertIds, f.relatedAlertIds);
+    }
+
+    private void forgetContextBefore(long time) throws Exception {
+        if (contextMillis == 0 || recentContext.isEmpty()) {
+            return;
+        }
+        List<Long> old = new ArrayList<>();
+        for (Long t : recentContext.keys()) {
+            if (t < time) {
+                old.add(t);
+            }
+        }
+        for (Long t : old) {
+            recentContext.remove(t);
+        }
+    }
+
+    private Alert join(Alert alert, Finding f, OnTimerContext ctx, Collector<Alert> out, boolean opens) throws Exception {
+        if (opens) {
             alert = new Alert();
             alert.id = AlertIds.of(f.ruleId, f.groupKey, f.time);
             alert.ruleId = f.ruleId;
@@ -115,6 +185,11 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             merge(alert.pipeNames, f.pipeNames);
             merge(alert.queryNames, f.queryNames);
             merge(alert.relatedAlertIds, f.relatedAlertIds);
+            for (List<Finding> atTime : recentContext.values()) {
+                for (Finding c : atTime) {
+                    addContext(alert, c);
+                }
+            }
             if (emitOnOpen) {
                 emit(alert, out);
             }
@@ -163,10 +238,10 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         }
     }
 
-    /** Orders findings of one group at one instant, so the alert's values never depend on arrival order. */
+    /** Orders findings of one group at one instant, so the alert's values never depend on arrival order; context first. */
     private static String signature(Finding f) {
         SysmonEvent e = f.event;
-        return String.join("\u0000", String.valueOf(e.image), String.valueOf(e.eventType), String.valueOf(e.pipeName),
+        return String.join("\u0000", f.context ? "0" : "1", String.valueOf(e.image), String.valueOf(e.eventType), String.valueOf(e.pipeName),
                 String.valueOf(e.queryName), String.valueOf(e.queryStatus), String.valueOf(e.queryResults),
                 String.valueOf(e.user), String.valueOf(e.processId), String.valueOf(e.processGuid),
                 String.valueOf(e.host), String.join(",", f.relatedAlertIds));

@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.api.common.functions.MapFunction;
 
 /**
@@ -25,7 +24,6 @@ import org.apache.flink.api.common.functions.MapFunction;
 public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$([A-Za-z_]+)\\$");
     /** Windows DNS status codes (QueryStatus) that are DNS response codes; others stay raw only. */
     private static final Map<String, String> RESPONSE_CODES = Map.ofEntries(
             Map.entry("0", "NOERROR"), Map.entry("9001", "FORMERR"), Map.entry("9002", "SERVFAIL"),
@@ -137,16 +135,23 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
         return doc;
     }
 
-    /** Fills {@code $dest$}, {@code $PipeName$}, ... ; a placeholder with no value is left as written. */
+    /**
+     * Fills {@code $dest$}, {@code $PipeName$}, ... ; a field the alert's events lack reads
+     * "(host unknown)", "(PipeName unknown)": never a raw {@code $dest$} in front of an analyst.
+     */
     static String message(String template, Alert alert) {
-        Matcher m = PLACEHOLDER.matcher(template);
+        Matcher m = SysmonField.PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = placeholderValue(m.group(1), alert);
-            m.appendReplacement(out, Matcher.quoteReplacement(value != null ? value : m.group()));
+            m.appendReplacement(out, Matcher.quoteReplacement(value != null ? value : "(" + unknown(m.group(1)) + " unknown)"));
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    private static String unknown(String placeholder) {
+        return SysmonField.byRuleName(placeholder) == SysmonField.HOST ? "host" : placeholder;
     }
 
     private static String placeholderValue(String name, Alert alert) {
@@ -156,11 +161,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
         if (name.equals("QueryName") && !alert.queryNames.isEmpty()) {
             return String.join(", ", alert.queryNames);
         }
-        try {
-            return SysmonField.byRuleName(name).valueOf(alert.event);
-        } catch (IllegalArgumentException unknownField) {
-            return null;
-        }
+        return SysmonField.byRuleName(name).valueOf(alert.event);
     }
 
     private static void tags(ObjectNode into, List<MitreTag> tags) {

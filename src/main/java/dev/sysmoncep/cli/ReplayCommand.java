@@ -42,10 +42,11 @@ import picocli.CommandLine.Spec;
         description = {
             "Replays Sysmon logs through the detection in Flink's BATCH mode and writes each alert once, "
                     + "in its final state, as a JSON line.",
-            "Inputs are files or directories (read recursively; .gz, .bz2, .xz read transparently; names "
-                    + "starting with '.' or '_' skipped) of Splunk XmlWinEventLog, flat Sysmon JSON (OTRF, "
-                    + "nxlog) or Winlogbeat/Elastic Agent ECS JSON lines, mixed freely. Runs on an embedded "
-                    + "Flink, or on a cluster when submitted with flink run.",
+            "Inputs are files or directories (read recursively; names starting with '.' or '_' skipped) of "
+                    + "Splunk XmlWinEventLog, flat Sysmon JSON (OTRF, nxlog, PowerShell exports) or Winlogbeat/Elastic "
+                    + "Agent ECS JSON lines, mixed freely; .gz, .bz2, .xz, .zst and .zip (in any letter case), UTF-16 "
+                    + "with a byte order mark, old Mac line ends and JSON array files are read as they are. Runs on "
+                    + "an embedded Flink, or on a cluster when submitted with flink run.",
             "Files and directories are local paths or URIs of a file system Flink has a plugin for "
                     + "(s3://, hdfs://); on a cluster, outputs belong on storage every TaskManager shares.",
             "Shows progress on stderr while it runs and a report on stdout at the end."})

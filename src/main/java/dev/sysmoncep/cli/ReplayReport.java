@@ -43,7 +43,7 @@ record ReplayReport(String status, double wallTimeSeconds, double jobTimeSeconds
     /** Files and bytes are null when an input lies on another file system and was not sized. */
     record Input(Integer files, Long bytes, long linesRead, long linesPerSecond, Long bytesPerSecond) {}
 
-    record Events(long recognised, Map<String, Long> byFormat, long notSysmonSkipped,
+    record Events(long recognised, Map<String, Long> byFormat, long notSysmonSkipped, long blankLines,
                   long unmatchableLinesSkippedUnparsed, long late, @JsonProperty("matched_by_a_rule") long matchedByARule) {}
 
     record DeadLettered(long total, String file, List<Reason> reasons) {}
@@ -73,7 +73,8 @@ record ReplayReport(String status, double wallTimeSeconds, double jobTimeSeconds
         FORMAT_NAMES.keySet().stream().sorted().forEach(f ->
                 byFormat.put(f.name(), summary.count(JobCounters.EVENTS_PARSED_PREFIX + f.name())));
         Events events = new Events(summary.count(JobCounters.EVENTS_PARSED), byFormat,
-                summary.count(JobCounters.NOT_SYSMON), summary.count(JobCounters.NOT_CANDIDATES),
+                summary.count(JobCounters.NOT_SYSMON), summary.count(JobCounters.BLANK_LINES),
+                summary.count(JobCounters.NOT_CANDIDATES),
                 summary.count(JobCounters.LATE_EVENTS), summary.count(JobCounters.EVENTS_MATCHED));
         List<Reason> reasons = summary.deadLetterReasons().entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
@@ -162,6 +163,9 @@ record ReplayReport(String status, double wallTimeSeconds, double jobTimeSeconds
         });
         row(t, "Sysmon events", events.recognised(), String.join(", ", formats));
         row(t, "not Sysmon, skipped", events.notSysmonSkipped(), null);
+        if (events.blankLines() > 0) {
+            row(t, "blank lines", events.blankLines(), null);
+        }
         if (events.unmatchableLinesSkippedUnparsed() > 0) {
             row(t, "unmatchable, unparsed", events.unmatchableLinesSkippedUnparsed(), "--skip-unmatchable-lines");
         }

@@ -14,9 +14,11 @@ import java.util.Set;
  * Tells, from a line's raw bytes and before any parsing, whether the line can hold an event that
  * some rule matches. Each rule names at least one field whose every pattern contains a literal
  * run (say {@code wermgr.exe}); a line without any rule's run, in any letter case, cannot match
- * that rule in any format. Lines that escape characters ({@code \\u} in JSON, {@code &#} in XML) or
- * hold one of the few non-ASCII characters that Java's case-insensitive matching takes for ASCII
- * letters are always candidates, so the filter never drops a line a rule would match.
+ * that rule in any format. Lines that escape characters ({@code \\u} in JSON, {@code &#} in XML),
+ * that hold XML markup a value's text may run across ({@code <!--} comments, {@code <![CDATA[}
+ * sections, both starting {@code <!}), or one of the few non-ASCII characters that Java's
+ * case-insensitive matching takes for ASCII letters are always candidates, so the filter never
+ * drops a line a rule would match.
  */
 public final class CandidateFilter implements LineFilter {
     private static final long serialVersionUID = 1L;
@@ -27,6 +29,8 @@ public final class CandidateFilter implements LineFilter {
     private static final long LETTER_US = ByteWords.repeated('u');
     private static final long AMPERSANDS = ByteWords.repeated('&');
     private static final long HASHES = ByteWords.repeated('#');
+    private static final long LESS_THANS = ByteWords.repeated('<');
+    private static final long BANGS = ByteWords.repeated('!');
     private static final boolean VECTORS = VectorSupport.AVAILABLE;
 
     /** Lower-case ASCII needles; null when some rule offers none, and every line is a candidate. */
@@ -38,7 +42,7 @@ public final class CandidateFilter implements LineFilter {
     private final long[] secondCaseBits;
     /**
      * For {@link ByteVectors#skipPlainBlocks}: the pairs that may start something worth a look,
-     * every needle's first two bytes and the escapes {@code \\u} and {@code &#}, with case bits.
+     * every needle's first two bytes, the escapes {@code \\u} and {@code &#} and XML's {@code <!}, with case bits.
      */
     private final byte[] pairFirsts;
     private final byte[] pairFirstCases;
@@ -63,10 +67,10 @@ public final class CandidateFilter implements LineFilter {
             firstCaseBits[k] = ByteWords.repeated(caseBits(needles[k][0]));
             secondCaseBits[k] = ByteWords.repeated(caseBits(needles[k][1]));
         }
-        this.pairFirsts = new byte[n + 2];
-        this.pairFirstCases = new byte[n + 2];
-        this.pairSeconds = new byte[n + 2];
-        this.pairSecondCases = new byte[n + 2];
+        this.pairFirsts = new byte[n + 3];
+        this.pairFirstCases = new byte[n + 3];
+        this.pairSeconds = new byte[n + 3];
+        this.pairSecondCases = new byte[n + 3];
         for (int k = 0; k < n; k++) {
             pairFirsts[k] = needles[k][0];
             pairFirstCases[k] = (byte) caseBits(needles[k][0]);
@@ -77,6 +81,8 @@ public final class CandidateFilter implements LineFilter {
         pairSeconds[n] = 'u';
         pairFirsts[n + 1] = '&';
         pairSeconds[n + 1] = '#';
+        pairFirsts[n + 2] = '<';
+        pairSeconds[n + 2] = '!';
         this.first = n == 0 ? 0 : firstBytes[0];
         this.second = n == 0 ? 0 : secondBytes[0];
         this.firstCase = n == 0 ? 0 : firstCaseBits[0];
@@ -149,12 +155,13 @@ public final class CandidateFilter implements LineFilter {
 
     /**
      * The positions among eight (bytes of {@code word}, each followed by the same byte of {@code next})
-     * where a needle, a JSON {@code \\u}, an XML {@code &#} or a non-ASCII byte may start.
+     * where a needle, a JSON {@code \\u}, an XML {@code &#} or {@code <!}, or a non-ASCII byte may start.
      */
     private long noteworthy(long word, long next) {
         long found = (word & ByteWords.HIGH_BITS)
                 | ByteWords.bytesEqual(word, BACKSLASHES) & ByteWords.bytesEqual(next, LETTER_US)
                 | ByteWords.bytesEqual(word, AMPERSANDS) & ByteWords.bytesEqual(next, HASHES)
+                | ByteWords.bytesEqual(word, LESS_THANS) & ByteWords.bytesEqual(next, BANGS)
                 | ByteWords.bytesEqual(word | firstCase, first) & ByteWords.bytesEqual(next | secondCase, second);
         for (int k = 1; k < firstBytes.length; k++) {
             found |= ByteWords.bytesEqual(word | firstCaseBits[k], firstBytes[k])
@@ -174,6 +181,9 @@ public final class CandidateFilter implements LineFilter {
         }
         if (b == '&') {
             return i + 1 < end && buf[i + 1] == '#';
+        }
+        if (b == '<') {
+            return i + 1 < end && buf[i + 1] == '!';
         }
         int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
         for (byte[] needle : needles) {

@@ -27,6 +27,11 @@ public class Finding {
     public ArrayList<String> queryNames = new ArrayList<>();
     /** Ids of the alerts this finding belongs to (for a sequence: the contributing alerts). */
     public ArrayList<String> relatedAlertIds = new ArrayList<>();
+    /**
+     * A part's finding handed to its sequence's aggregator for what it lists (pipes, queries,
+     * contributing alerts), not as a completed sequence: it opens no alert and is not counted.
+     */
+    public boolean context;
 
     public Finding() {}
 
@@ -93,6 +98,16 @@ public class Finding {
         f.queryNames = new ArrayList<>(queryNames);
         f.relatedAlertIds = new ArrayList<>();
         f.relatedAlertIds.add(alertId);
+        return f;
+    }
+
+    /** This part's finding as context of a sequence alert of its process: keyed as that alert, listed, not counted. */
+    public Finding asContextOf(SequenceRule rule) {
+        Finding f = attributedTo(relatedAlertIds.isEmpty() ? null : relatedAlertIds.get(0));
+        f.relatedAlertIds = new ArrayList<>(relatedAlertIds);
+        f.ruleId = rule.id();
+        f.groupKey = processKey(event);
+        f.context = true;
         return f;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sysmoncep.records.SysmonField;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 
 /**
  * The rules in force, read from the rule file ({@code rules/wermgr-rules.yml} on the classpath
@@ -83,6 +85,15 @@ public final class RuleSet implements Serializable {
         }
         if (d.riskScore < 0 || d.riskScore > 100) {
             throw new IllegalArgumentException(origin + ": rule " + d.id + " has a risk score outside 0..100");
+        }
+        Matcher placeholder = SysmonField.PLACEHOLDER.matcher(d.message);
+        while (placeholder.find()) {
+            try {
+                SysmonField.byRuleName(placeholder.group(1));
+            } catch (IllegalArgumentException unknown) {
+                throw new IllegalArgumentException(origin + ": rule " + d.id + "'s message names " + placeholder.group()
+                        + ", which is no field: " + unknown.getMessage());
+            }
         }
     }
 

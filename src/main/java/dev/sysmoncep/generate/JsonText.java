@@ -40,6 +40,11 @@ final class JsonText {
     static final SerializedString PORT = new SerializedString("port");
     static final SerializedString DNS = new SerializedString("dns");
     static final SerializedString QUESTION = new SerializedString("question");
+    static final SerializedString ANSWERS = new SerializedString("answers");
+    static final SerializedString DATA = new SerializedString("data");
+    static final SerializedString RESOLVED_IP = new SerializedString("resolved_ip");
+    static final SerializedString SYSMON_MODULE = new SerializedString("sysmon");
+    static final SerializedString STATUS = new SerializedString("status");
     static final SerializedString EVENT = new SerializedString("event");
     static final SerializedString ACTION = new SerializedString("action");
     static final SerializedString CATEGORY = new SerializedString("category");

@@ -7,13 +7,16 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.sysmoncep.generate.SysmonSchema.EventLayout;
 import dev.sysmoncep.generate.SysmonSchema.Source;
+import dev.sysmoncep.recognise.DnsFields;
 import dev.sysmoncep.records.SourceFormat;
 import dev.sysmoncep.records.SysmonEvent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -346,7 +349,8 @@ public final class SysmonLineWriter {
         String shortHost = shortHostName(e.host);
 
         json.writeStartObject();
-        field(JsonText.TIMESTAMP, isoMillis(recordMillis));
+        // The module parses UtcTime into @timestamp and drops it from event_data.
+        field(JsonText.TIMESTAMP, isoMillis(e.eventTime));
         json.writeFieldName(JsonText.AGENT);
         json.writeStartObject();
         field(JsonText.NAME, shortHost);
@@ -357,10 +361,26 @@ public final class SysmonLineWriter {
         if (core(Source.QUERY_NAME) != null) {
             json.writeFieldName(JsonText.DNS);
             json.writeStartObject();
+            List<String> resolved = new ArrayList<>();
+            List<DnsFields.Answer> answers = DnsFields.answers(core(Source.QUERY_RESULTS), resolved);
+            if (!answers.isEmpty()) {
+                json.writeFieldName(JsonText.ANSWERS);
+                json.writeStartArray();
+                for (DnsFields.Answer a : answers) {
+                    json.writeStartObject();
+                    field(JsonText.DATA, a.data());
+                    field(JsonText.TYPE, a.type());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+            }
             json.writeFieldName(JsonText.QUESTION);
             json.writeStartObject();
             field(JsonText.NAME, core(Source.QUERY_NAME));
             json.writeEndObject();
+            if (!resolved.isEmpty()) {
+                writeArray(JsonText.RESOLVED_IP, resolved.toArray(String[]::new));
+            }
             json.writeEndObject();
         }
         json.writeFieldName(JsonText.ECS);
@@ -394,6 +414,15 @@ public final class SysmonLineWriter {
             json.writeEndObject();
         }
         writeEndpoint(JsonText.SOURCE, EcsField.SOURCE_IP, EcsField.SOURCE_PORT);
+        if (core(Source.QUERY_STATUS) != null) {
+            json.writeFieldName(JsonText.SYSMON_MODULE);
+            json.writeStartObject();
+            json.writeFieldName(JsonText.DNS);
+            json.writeStartObject();
+            field(JsonText.STATUS, DnsFields.statusName(core(Source.QUERY_STATUS)));
+            json.writeEndObject();
+            json.writeEndObject();
+        }
         writeUser(core(Source.USER));
         writeWinlog(e, layout);
         json.writeEndObject();
@@ -517,10 +546,13 @@ public final class SysmonLineWriter {
         json.writeEndObject();
     }
 
-    /** The ingest pipeline moves what it maps (process, user, pipe, query, ...) out of event_data. */
+    /**
+     * The module moves what it maps (process, user, pipe, query, UtcTime, the DNS status and results)
+     * out of event_data.
+     */
     private boolean staysInEventData(int field) {
         return switch (sources[field]) {
-            case RULE_NAME, EVENT_TYPE, UTC_TIME, QUERY_STATUS, QUERY_RESULTS -> true;
+            case RULE_NAME, EVENT_TYPE -> true;
             case EXTRA -> EcsField.of(names[field]) == null;
             default -> false;
         };

@@ -14,6 +14,8 @@ public final class JobCounters {
     public static final String LINES_READ = "linesRead";
     public static final String EVENTS_PARSED = "eventsParsed";
     public static final String NOT_SYSMON = "notSysmonSkipped";
+    /** Lines of blanks only: counted, neither events nor dead letters. */
+    public static final String BLANK_LINES = "blankLines";
     /** Lines left unparsed because no rule can match them (replay with --skip-unmatchable-lines). */
     public static final String NOT_CANDIDATES = "linesSkippedUnparsed";
     public static final String DEAD_LETTERED = "deadLettered";

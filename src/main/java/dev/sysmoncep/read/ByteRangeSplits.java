@@ -1,9 +1,9 @@
 package dev.sysmoncep.read;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import org.apache.flink.connector.file.src.FileSourceSplit;
-import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 import org.apache.flink.connector.file.src.enumerate.FileEnumerator;
 import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
 import org.apache.flink.core.fs.FileStatus;
@@ -12,8 +12,8 @@ import org.apache.flink.core.fs.FileSystem;
 /**
  * Cuts each uncompressed file into byte ranges, so that one big file keeps every reader busy; the
  * readers of {@link SysmonFileFormat} align each range to line starts. Flink's own block splitting
- * gives a local file a single block, hence this. A compressed file cannot be entered in the
- * middle and stays one split. Directories are walked as Flink's default enumerator walks them.
+ * gives a local file a single block, hence this. A compressed file, an archive, a UTF-16 file or a
+ * JSON array cannot be entered in the middle and stays one split. Directories are walked as Flink's default enumerator walks them.
  */
 public final class ByteRangeSplits extends NonSplittingRecursiveEnumerator {
     /**
@@ -40,13 +40,22 @@ public final class ByteRangeSplits extends NonSplittingRecursiveEnumerator {
     @Override
     protected void convertToSourceSplits(FileStatus file, FileSystem fs, List<FileSourceSplit> target) throws IOException {
         long size = file.getLen();
-        if (size <= splitBytes || StandardDeCompressors.getDecompressorForFileName(file.getPath().getPath()) != null) {
+        if (size <= splitBytes || Compression.of(file.getPath().getName()) != null || !plainText(file, fs)) {
             super.convertToSourceSplits(file, fs, target);
             return;
         }
         for (long offset = 0; offset < size; offset += splitBytes) {
             target.add(new FileSourceSplit(getNextId(), file.getPath(), offset, Math.min(splitBytes, size - offset),
                     file.getModificationTime(), size));
+        }
+    }
+
+    /** Only UTF-8 lines ending in line feeds can be entered mid-file; the head of the file tells. */
+    private static boolean plainText(FileStatus file, FileSystem fs) throws IOException {
+        try (InputStream in = fs.open(file.getPath())) {
+            byte[] head = new byte[TextEncoding.HEAD_BYTES];
+            int n = in.readNBytes(head, 0, head.length);
+            return TextEncoding.splittable(head, n);
         }
     }
 }

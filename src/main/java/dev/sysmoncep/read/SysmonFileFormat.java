@@ -3,16 +3,12 @@ package dev.sysmoncep.read;
 import dev.sysmoncep.recognise.SysmonLineParser;
 import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.LineTally;
-import dev.sysmoncep.records.Origin;
 import dev.sysmoncep.records.SysmonRecord;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
-import org.apache.flink.api.common.io.compression.InflaterInputStreamFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
-import org.apache.flink.connector.file.src.compression.StandardDeCompressors;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
 import org.apache.flink.connector.file.src.util.CheckpointedPosition;
 import org.apache.flink.connector.file.src.util.MutableRecordAndPosition;
@@ -25,12 +21,13 @@ import org.apache.flink.core.fs.Path;
  * source's fetcher thread): a record for each line some rule may match and each dead letter, each
  * knowing its file and line number (or byte offset, see {@link FileReader}), and between them a
  * {@link LineTally} of the lines no rule can match, which a {@link LineFilter} tells before any
- * parsing. Tallied events move no watermark, which a BATCH replay does not use. Files ending in
- * {@code .gz}, {@code .bz2}, {@code .xz} or {@code .deflate} are decompressed on the fly and read
- * whole; others may be split by byte range ({@link ByteRangeSplits}).
- * A file that cannot be read to its end fails the job with an {@link UnreadableFileException}
- * naming it. Given a run id registered with {@link ReadProgress}, the readers report their
- * progress there.
+ * parsing. Tallied events move no watermark, which a BATCH replay does not use. What a file holds
+ * is told by its name and its head ({@link LogLines#whole}): compressed ({@code .gz}, {@code .bz2},
+ * {@code .xz}, {@code .zst}, {@code .deflate}, in any letter case), a zip archive, UTF-16, old Mac
+ * line ends or a JSON array are read whole; plain UTF-8 text may be split by byte range
+ * ({@link ByteRangeSplits}). A file that cannot be read to its end fails the job with an
+ * {@link UnreadableFileException} naming it. Given a run id registered with {@link ReadProgress},
+ * the readers report their progress there.
  */
 public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSourceSplit> {
     private static final long serialVersionUID = 1L;
@@ -94,8 +91,7 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private final Path path;
         private final String file;
         private final FSDataInputStream raw;
-        private final InputStream stream;
-        private final LineReader lines;
+        private final LogLines lines;
         private final SysmonLineParser parser;
         private final int maxLineBytes;
         private final ReadProgress progress;
@@ -122,25 +118,23 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
             this.parser = new SysmonLineParser(maxLineBytes);
             this.splitBytes = split.length();
             this.fileBytes = split.fileSize();
-            InflaterInputStreamFactory<?> inflater = StandardDeCompressors.getDecompressorForFileName(path.getPath());
             this.numbered = split.offset() == 0;
-            this.end = inflater != null ? Long.MAX_VALUE : split.offset() + split.length();
+            // Only plain text is cut into ranges (ByteRangeSplits); every other file is one split, read whole.
+            boolean ranged = split.length() < split.fileSize();
+            this.end = ranged ? split.offset() + split.length() : Long.MAX_VALUE;
             long skipLines = restored == null ? 0 : restored.getRecordsAfterOffset();
+            boolean restoredAtOffset = restored != null && restored.getOffset() != CheckpointedPosition.NO_OFFSET;
             try {
                 this.raw = path.getFileSystem().open(path);
-                if (inflater != null) {
-                    this.stream = inflater.create(raw);
-                    this.lines = new LineReader(stream, maxLineBytes);
-                } else if (restored != null && restored.getOffset() != CheckpointedPosition.NO_OFFSET) {
+                if (restoredAtOffset) {
                     raw.seek(restored.getOffset()); // a line start, checkpointed by a mid-file split
-                    this.stream = raw;
-                    this.lines = new LineReader(stream, maxLineBytes, restored.getOffset());
+                    this.lines = new TextLines(new LineReader(raw, maxLineBytes, restored.getOffset()), raw, file, false);
+                } else if (!numbered) {
+                    this.lines = new TextLines(LineReader.fromOffset(raw, split.offset(), maxLineBytes), raw, file, false);
                 } else {
-                    this.stream = raw;
-                    this.lines = LineReader.fromOffset(raw, split.offset(), maxLineBytes);
+                    this.lines = LogLines.whole(raw, file, path.getName(), maxLineBytes);
                 }
-                bytesReported = inflater != null ? 0 : restored != null && restored.getOffset() != CheckpointedPosition.NO_OFFSET
-                        ? restored.getOffset() : split.offset();
+                bytesReported = restoredAtOffset ? restored.getOffset() : split.offset();
                 for (long skipped = 0; skipped < skipLines && lines.next(); skipped++) {
                     lineNumber++;
                 }
@@ -219,23 +213,19 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private SysmonRecord recognise() {
             if (lines.overLimit()) {
                 lineIsCandidate = true;
-                return DeadLetter.overLimit(origin(), lines.fullLength(), maxLineBytes,
+                return DeadLetter.overLimit(lines.origin(), lines.fullLength(), maxLineBytes,
                         lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
             }
             lineIsCandidate = candidates == null || candidates.mayMatch(lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
             if (!lineIsCandidate && skipUnmatchableLines) {
                 return null;
             }
-            return parser.parse(lines.lineBuffer(), lines.lineOffset(), lines.lineLength(), origin());
-        }
-
-        private Origin origin() {
-            return numbered ? Origin.fileLine(file, lineNumber) : Origin.fileOffset(file, lines.lineStart());
+            return parser.parse(lines.lineBuffer(), lines.lineOffset(), lines.lineLength(), lines.origin());
         }
 
         @Override
         public void close() throws IOException {
-            stream.close();
+            lines.close();
         }
     }
 

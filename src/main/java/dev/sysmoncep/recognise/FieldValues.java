@@ -36,6 +36,8 @@ final class FieldValues {
         QUERY_NAME,
         QUERY_STATUS,
         QUERY_RESULTS,
+        /** Winlogbeat's sysmon module's {@code sysmon.dns.status}: QueryStatus by its name ({@link DnsFields}). */
+        MODULE_DNS_STATUS,
         CHANNEL,
         PROVIDER,
         /** Sysmon's rendered text, from flat JSON. */
@@ -61,20 +63,37 @@ final class FieldValues {
     private int messageEnd;
     /** The format the line turned out to be, as far as the reader got. */
     SourceFormat format;
+    /** A source name the line gives twice with different values, or null. */
+    private String duplicate;
 
     void clear() {
         Arrays.fill(values, null);
         messageJson = null;
         format = SourceFormat.UNKNOWN;
+        duplicate = null;
     }
 
-    /** Keeps {@code value} if the field has none yet or only one from a worse-ranked source name. Empty counts as absent. */
-    void offer(Field field, int rank, String value) {
+    /**
+     * Keeps {@code value} if the field has none yet or only one from a worse-ranked source name.
+     * Empty counts as absent. The same source name ({@code name}, of the same rank) given again with
+     * another value is remembered as a {@link #duplicate()}.
+     */
+    void offer(Field field, int rank, String value, String name) {
         int i = field.ordinal();
-        if (value != null && !value.isEmpty() && (values[i] == null || rank < ranks[i])) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        if (values[i] == null || rank < ranks[i]) {
             values[i] = value;
             ranks[i] = rank;
+        } else if (rank == ranks[i] && !value.equals(values[i]) && duplicate == null) {
+            duplicate = name;
         }
+    }
+
+    /** The source name given twice with different values, if any. */
+    String duplicate() {
+        return duplicate;
     }
 
     /**

@@ -10,7 +10,9 @@ import dev.sysmoncep.recognise.FieldValues.Field;
 import dev.sysmoncep.records.SourceFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -39,9 +41,10 @@ final class JsonEventReader {
     private static final String[] ECS_ROOTS = {"winlog.", "process.", "dns.", "file.", "event.", "host."};
 
     static {
-        candidates(Field.EVENT_ID, "EventID", "winlog.event_id", "event.code", "EventCode");
+        // "Id" and "MachineName": PowerShell's ConvertTo-Json of Get-WinEvent, whose Message holds the fields.
+        candidates(Field.EVENT_ID, "EventID", "winlog.event_id", "event.code", "EventCode", "Id");
         // Not "host": in OTRF that is the collector, not the machine that logged the event.
-        candidates(Field.HOST, "Computer", "Hostname", "winlog.computer_name", "host.name", "host.hostname");
+        candidates(Field.HOST, "Computer", "Hostname", "winlog.computer_name", "host.name", "host.hostname", "MachineName");
         candidates(Field.UTC_TIME, "UtcTime", "winlog.event_data.UtcTime");
         candidates(Field.RECORD_TIME, "@timestamp", "TimeCreated", "event.created");
         candidates(Field.PROCESS_GUID, "ProcessGuid", "winlog.event_data.ProcessGuid", "process.entity_id");
@@ -59,11 +62,16 @@ final class JsonEventReader {
         candidates(Field.ECS_FILE_NAME, "file.name");
         candidates(Field.QUERY_NAME, "QueryName", "winlog.event_data.QueryName", "dns.question.name");
         candidates(Field.QUERY_STATUS, "QueryStatus", "winlog.event_data.QueryStatus");
+        // Rank 2 (after the two above) is the string rebuilt from Winlogbeat's dns.answers, see readAnswers.
         candidates(Field.QUERY_RESULTS, "QueryResults", "winlog.event_data.QueryResults");
-        candidates(Field.CHANNEL, "Channel", "winlog.channel");
+        candidates(Field.MODULE_DNS_STATUS, "sysmon.dns.status");
+        candidates(Field.CHANNEL, "Channel", "winlog.channel", "LogName");
         candidates(Field.PROVIDER, "SourceName", "winlog.provider_name", "event.provider", "ProviderName");
         candidates(Field.MESSAGE, "Message");
     }
+
+    private static final String DNS_ANSWERS = "dns.answers";
+    private static final String DNS_RESOLVED_IP = "dns.resolved_ip";
 
     private record Candidate(Field field, int rank) {}
 
@@ -143,17 +151,60 @@ final class JsonEventReader {
                     parser.skipChildren();
                 }
             } else if (value == JsonToken.START_ARRAY) {
-                parser.skipChildren();
+                if (path.equals(DNS_ANSWERS) || path.equals(DNS_RESOLVED_IP)) {
+                    readDnsArray(parser, path, values);
+                } else {
+                    parser.skipChildren();
+                }
             } else if (value != JsonToken.VALUE_NULL) {
                 Candidate candidate = CANDIDATES.get(path);
                 if (candidate != null && candidate.field() == Field.MESSAGE) {
                     // Left for Jackson to skip; decoded only if a missing field sends us back to it.
                     values.offerUnreadMessage(buf, lineStart + (int) parser.currentTokenLocation().getByteOffset(), lineEnd);
                 } else if (candidate != null) {
-                    values.offer(candidate.field(), candidate.rank(), parser.getText());
+                    values.offer(candidate.field(), candidate.rank(), parser.getText(), path);
                 }
             }
         }
+    }
+
+    /**
+     * Winlogbeat's sysmon module's {@code dns.answers} (objects of type and data) or
+     * {@code dns.resolved_ip} (addresses), rebuilt into Sysmon's QueryResults: answers when given,
+     * else the addresses alone.
+     */
+    private static void readDnsArray(JsonParser parser, String path, FieldValues values) throws IOException {
+        List<DnsFields.Answer> answers = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        JsonToken t;
+        while ((t = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.START_OBJECT) {
+                String type = null;
+                String data = null;
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken v = parser.nextToken();
+                    if (v.isScalarValue() && v != JsonToken.VALUE_NULL && name.equals("type")) {
+                        type = parser.getText();
+                    } else if (v.isScalarValue() && v != JsonToken.VALUE_NULL && name.equals("data")) {
+                        data = parser.getText();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                if (data != null) {
+                    answers.add(new DnsFields.Answer(type, data));
+                }
+            } else if (t.isScalarValue() && t != JsonToken.VALUE_NULL) {
+                ips.add(parser.getText());
+            } else {
+                parser.skipChildren();
+            }
+        }
+        String rebuilt = path.equals(DNS_ANSWERS) ? DnsFields.queryResults(answers, List.of())
+                : DnsFields.queryResults(List.of(), ips);
+        // Answers (rank 2) name their types and win over the bare addresses (rank 3).
+        values.offer(Field.QUERY_RESULTS, path.equals(DNS_ANSWERS) ? 2 : 3, rebuilt, path);
     }
 
     private static boolean isEcsPath(String path) {

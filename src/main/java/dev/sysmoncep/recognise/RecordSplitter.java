@@ -14,7 +14,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Counts what every line became and splits the records: Sysmon events go on, dead letters leave on
- * {@link #DEAD_LETTERS}, records of other channels and tallies are counted and skipped.
+ * {@link #DEAD_LETTERS}, records of other channels, blank lines and tallies are counted and skipped.
  */
 public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
     private static final long serialVersionUID = 1L;
@@ -25,6 +25,7 @@ public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
     private transient JobCounters.Count linesRead;
     private transient JobCounters.Count eventsParsed;
     private transient JobCounters.Count notSysmon;
+    private transient JobCounters.Count blank;
     private transient JobCounters.Count notCandidates;
     private transient JobCounters.Count deadLettered;
     private transient JobCounters.Count[] eventsPerFormat;
@@ -36,6 +37,7 @@ public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
         linesRead = counters.get(JobCounters.LINES_READ);
         eventsParsed = counters.get(JobCounters.EVENTS_PARSED);
         notSysmon = counters.get(JobCounters.NOT_SYSMON);
+        blank = counters.get(JobCounters.BLANK_LINES);
         notCandidates = counters.get(JobCounters.NOT_CANDIDATES);
         deadLettered = counters.get(JobCounters.DEAD_LETTERED);
         eventsPerFormat = new JobCounters.Count[SourceFormat.values().length];
@@ -56,6 +58,7 @@ public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
                 out.collect(record.event);
             }
             case NOT_SYSMON -> notSysmon.inc();
+            case BLANK -> blank.inc();
             case TALLY -> {
                 LineTally tally = record.tally;
                 eventsParsed.add(tally.events());
@@ -63,6 +66,7 @@ public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
                     eventsPerFormat[f.ordinal()].add(tally.eventsPerFormat[f.ordinal()]);
                 }
                 notSysmon.add(tally.notSysmon);
+                blank.add(tally.blank);
                 notCandidates.add(tally.notCandidates);
             }
             case DEAD_LETTER -> {

@@ -83,7 +83,7 @@ public final class SysmonLineParser {
             end--;
         }
         if (start == end) {
-            return deadLetter(SourceFormat.UNKNOWN, "blank line", buf, off, len, origin);
+            return SysmonRecord.blank();
         }
         byte first = buf[start];
         boolean isXml = first == '<';
@@ -118,11 +118,15 @@ public final class SysmonLineParser {
             return deadLetter(format, (format == SourceFormat.XML ? "XML" : "JSON") + " is not a Sysmon event: no event id",
                     buf, off, len, origin);
         }
-        int eventId;
-        try {
-            eventId = Integer.parseInt(id.trim());
-        } catch (NumberFormatException e) {
+        int eventId = eventId(id);
+        if (eventId < 0) {
             return deadLetter(format, "event id is not an integer: " + quoted(id), buf, off, len, origin);
+        }
+        if (v.duplicate() != null) {
+            // Splunk would make the field multivalue; one value stands for the event here, and picking
+            // either could miss or invent a match, so the line is refused where an analyst sees it.
+            return deadLetter(format, "the field " + v.duplicate() + " is given twice with different values", buf, off, len,
+                    origin);
         }
         boolean pipeEvent = eventId == 17 || eventId == 18;
         if (pipeEvent) {
@@ -130,25 +134,39 @@ public final class SysmonLineParser {
             if (v.get(Field.PIPE_NAME) == null) {
                 v.set(Field.PIPE_NAME, v.get(Field.ECS_FILE_NAME));
             }
-            if (!isPipeEventType(v.get(Field.EVENT_TYPE))) {
-                v.set(Field.EVENT_TYPE, null); // e.g. nxlog's severity "INFO": not Sysmon's value
+            if (isCollectorInfo(v.get(Field.EVENT_TYPE))) {
+                v.set(Field.EVENT_TYPE, null); // nxlog's severity "INFO": not Sysmon's value; the Message may have it
             }
+        }
+        if (eventId == 22) {
+            DnsFields.normalise(v);
         }
         if (format == SourceFormat.FLAT_JSON && messageCanFill(v, eventId) && v.get(Field.MESSAGE) != null) {
             v.fillMissingFromMessage();
         }
         // After the Message: its User line names the process owner, the record's account only the collector's.
         v.set(Field.USER, user(v));
-        if (pipeEvent && !isPipeEventType(v.get(Field.EVENT_TYPE))) {
+        // Only a missing EventType or a collector's INFO is derived; any other value stays, and matches no rule.
+        if (pipeEvent && (v.get(Field.EVENT_TYPE) == null || isCollectorInfo(v.get(Field.EVENT_TYPE)))) {
             v.set(Field.EVENT_TYPE, eventId == 17 ? "CreatePipe" : "ConnectPipe");
         }
-        long eventTime = eventTime(v);
-        if (eventTime == SysmonTime.INVALID) {
-            String utcTime = v.get(Field.UTC_TIME);
-            String recordTime = v.get(Field.RECORD_TIME);
-            String reason = utcTime == null && recordTime == null ? "no event time"
-                    : "invalid event time: UtcTime " + quoted(utcTime) + ", record time " + quoted(recordTime);
-            return deadLetter(format, reason, buf, off, len, origin);
+        String utcTime = v.get(Field.UTC_TIME);
+        String recordTime = v.get(Field.RECORD_TIME);
+        long eventTime;
+        if (utcTime != null) {
+            // UtcTime wins; one that cannot be read is never replaced by a record time a collector may have shifted.
+            eventTime = SysmonTime.parseUtcTime(utcTime.trim());
+            if (eventTime == SysmonTime.INVALID) {
+                return deadLetter(format, "invalid UtcTime " + quoted(utcTime), buf, off, len, origin);
+            }
+        } else if (recordTime != null) {
+            eventTime = SysmonTime.parseRecordTime(recordTime.trim());
+            if (eventTime == SysmonTime.INVALID) {
+                return deadLetter(format, "invalid event time: no UtcTime, record time " + quoted(recordTime), buf, off,
+                        len, origin);
+            }
+        } else {
+            return deadLetter(format, "no event time", buf, off, len, origin);
         }
         SysmonEvent event = new SysmonEvent();
         event.format = format;
@@ -203,18 +221,27 @@ public final class SysmonLineParser {
         return false;
     }
 
-    private static long eventTime(FieldValues v) {
-        String utcTime = v.get(Field.UTC_TIME);
-        long time = utcTime == null ? SysmonTime.INVALID : SysmonTime.parseUtcTime(utcTime);
-        String recordTime = v.get(Field.RECORD_TIME);
-        if (time == SysmonTime.INVALID && recordTime != null) {
-            time = SysmonTime.parseRecordTime(recordTime);
+    /**
+     * The event id, written as an integer or as an integral number such as {@code 22.0} (a collector
+     * that types every number as a float), as Splunk compares numbers; -1 for anything else.
+     */
+    static int eventId(String text) {
+        String t = text.trim();
+        int dot = t.indexOf('.');
+        if (dot > 0 && t.substring(dot + 1).chars().allMatch(c -> c == '0')) {
+            t = t.substring(0, dot);
         }
-        return time;
+        try {
+            int id = Integer.parseInt(t);
+            return id < 0 ? -1 : id;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
-    private static boolean isPipeEventType(String eventType) {
-        return "CreatePipe".equalsIgnoreCase(eventType) || "ConnectPipe".equalsIgnoreCase(eventType);
+    /** nxlog writes its own severity, "INFO", where Sysmon's EventType belongs. */
+    private static boolean isCollectorInfo(String eventType) {
+        return "INFO".equalsIgnoreCase(eventType);
     }
 
     private static boolean mentionsSysmon(String text) {

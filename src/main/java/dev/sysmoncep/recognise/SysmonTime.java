@@ -1,11 +1,12 @@
 package dev.sysmoncep.recognise;
 
-import java.time.DateTimeException;
-import java.time.OffsetDateTime;
-
 /**
- * Reads the two time shapes of Sysmon sources into epoch milliseconds UTC. Hand-written because
- * it runs for every line, and java.time formatters allocate and throw on the way.
+ * Reads the times of Sysmon sources into epoch milliseconds UTC: Sysmon's {@code UtcTime}
+ * ("yyyy-MM-dd HH:mm:ss.SSS", in UTC) and every ISO-8601 form a pipeline may have rewritten it to
+ * (a {@code T} between date and time, a {@code Z} or an offset after it, up to nine fraction
+ * digits), and the records' own timestamps (ISO-8601 with a zone; PowerShell's
+ * {@code /Date(ms)/}). Hand-written because it runs for every line, and java.time formatters
+ * allocate and throw on the way.
  */
 final class SysmonTime {
     /** Returned for text that is not a time of the expected shape or names a day that does not exist. */
@@ -15,34 +16,32 @@ final class SysmonTime {
 
     private SysmonTime() {}
 
-    /** Sysmon's {@code UtcTime}: "yyyy-MM-dd HH:mm:ss.SSS" in UTC; fewer fraction digits or none are accepted. */
+    /** Sysmon's {@code UtcTime}, or any ISO-8601 rewrite of it; without a zone it is UTC, as its name says. */
     static long parseUtcTime(String text) {
-        return dateTime(text, text.length(), ' ');
+        return dateTime(text, true);
     }
 
     /**
-     * A record timestamp in ISO-8601 ({@code @timestamp}, XML {@code SystemTime}): "Z" times of any
-     * fraction length go the fast way, times with an offset such as +02:00 through java.time.
+     * A record timestamp ({@code @timestamp}, XML {@code SystemTime}, {@code TimeCreated}): ISO-8601
+     * with a {@code Z} or an offset, which a record's own time always carries; or PowerShell's
+     * {@code /Date(1710234845125)/} of {@code ConvertTo-Json}.
      */
     static long parseRecordTime(String text) {
-        int last = text.length() - 1;
-        if (last > 0 && text.charAt(last) == 'Z') {
-            long millis = dateTime(text, last, 'T');
-            if (millis != INVALID) {
-                return millis;
-            }
+        if (text.startsWith("/Date(") && text.endsWith(")/")) {
+            return epochMillis(text, 6, text.length() - 2);
         }
-        try {
-            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-        } catch (DateTimeException | ArithmeticException e) {
-            return INVALID;
-        }
+        return dateTime(text, false);
     }
 
-    /** "yyyy-MM-dd?HH:mm:ss[.f{1,9}]" filling text[0, end), with {@code separator} between date and time. */
-    private static long dateTime(String text, int end, char separator) {
-        if (end < 19 || end == 20 || end > 29
-                || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != separator
+    /**
+     * "yyyy-MM-dd?HH:mm:ss[.f{1,9}][zone]" with a space or {@code T} between date and time, and as
+     * zone {@code Z}, {@code +hh:mm}, {@code +hhmm} or {@code +hh} (or {@code -}); a zone must be there
+     * unless {@code zoneOptional}.
+     */
+    private static long dateTime(String text, boolean zoneOptional) {
+        int length = text.length();
+        if (length < 19 || text.charAt(4) != '-' || text.charAt(7) != '-'
+                || (text.charAt(10) != ' ' && text.charAt(10) != 'T')
                 || text.charAt(13) != ':' || text.charAt(16) != ':') {
             return INVALID;
         }
@@ -56,21 +55,77 @@ final class SysmonTime {
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return INVALID;
         }
+        int i = 19;
         int millis = 0;
-        if (end > 19) {
-            int fractionDigits = end - 20;
-            if (text.charAt(19) != '.' || digits(text, 20, fractionDigits) < 0) {
+        if (i < length && text.charAt(i) == '.') {
+            int fractionStart = ++i;
+            while (i < length && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                i++;
+            }
+            int fractionDigits = i - fractionStart;
+            if (fractionDigits < 1 || fractionDigits > 9) {
                 return INVALID;
             }
             // Milliseconds are the first three fraction digits; finer digits are cut, not rounded.
             millis = switch (fractionDigits) {
-                case 1 -> digits(text, 20, 1) * 100;
-                case 2 -> digits(text, 20, 2) * 10;
-                default -> digits(text, 20, 3);
+                case 1 -> digits(text, fractionStart, 1) * 100;
+                case 2 -> digits(text, fractionStart, 2) * 10;
+                default -> digits(text, fractionStart, 3);
             };
         }
-        long seconds = hour * 3600L + minute * 60L + second;
+        int offsetMinutes = 0;
+        if (i == length) {
+            if (!zoneOptional) {
+                return INVALID;
+            }
+        } else if (text.charAt(i) == 'Z' && i + 1 == length) {
+            offsetMinutes = 0;
+        } else {
+            offsetMinutes = offset(text, i);
+            if (offsetMinutes == Integer.MIN_VALUE) {
+                return INVALID;
+            }
+        }
+        long seconds = hour * 3600L + minute * 60L + second - offsetMinutes * 60L;
         return epochDay(year, month, day) * MILLIS_PER_DAY + seconds * 1000L + millis;
+    }
+
+    /** Minutes east of UTC of "+hh:mm", "+hhmm" or "+hh" (or "-") filling text from {@code at} to its end. */
+    private static int offset(String text, int at) {
+        char sign = text.charAt(at);
+        int rest = text.length() - at - 1;
+        if (sign != '+' && sign != '-') {
+            return Integer.MIN_VALUE;
+        }
+        int hours = rest >= 2 ? digits(text, at + 1, 2) : -1;
+        int minutes = switch (rest) {
+            case 2 -> 0;
+            case 4 -> digits(text, at + 3, 2);
+            case 5 -> text.charAt(at + 3) == ':' ? digits(text, at + 4, 2) : -1;
+            default -> -1;
+        };
+        if (hours < 0 || hours > 18 || minutes < 0 || minutes > 59) {
+            return Integer.MIN_VALUE;
+        }
+        int total = hours * 60 + minutes;
+        return sign == '-' ? -total : total;
+    }
+
+    /** Decimal epoch milliseconds in text[from, to), or INVALID. */
+    private static long epochMillis(String text, int from, int to) {
+        if (to <= from || to - from > 15) {
+            return INVALID;
+        }
+        boolean negative = text.charAt(from) == '-';
+        long value = 0;
+        for (int i = negative ? from + 1 : from; i < to; i++) {
+            int digit = text.charAt(i) - '0';
+            if (digit < 0 || digit > 9) {
+                return INVALID;
+            }
+            value = value * 10 + digit;
+        }
+        return negative ? -value : value;
     }
 
     /** The value of {@code count} decimal digits at {@code from}, or -1 if any is not a digit. */

@@ -136,26 +136,26 @@ final class XmlEventReader {
             if (field == null) {
                 return false;
             }
-            values.offer(field, 0, text(reader, name));
+            values.offer(field, 0, text(reader, name), dataName);
             return true;
         }
         if (!section.equals("System")) {
             return false;
         }
         switch (name) {
-            case "Provider" -> values.offer(Field.PROVIDER, 0, reader.getAttributeValue(null, "Name"));
-            case "TimeCreated" -> values.offer(Field.RECORD_TIME, 0, reader.getAttributeValue(null, "SystemTime"));
-            case "Security" -> values.offer(Field.USER_SID, 0, reader.getAttributeValue(null, "UserID"));
+            case "Provider" -> values.offer(Field.PROVIDER, 0, reader.getAttributeValue(null, "Name"), name);
+            case "TimeCreated" -> values.offer(Field.RECORD_TIME, 0, reader.getAttributeValue(null, "SystemTime"), name);
+            case "Security" -> values.offer(Field.USER_SID, 0, reader.getAttributeValue(null, "UserID"), name);
             case "EventID" -> {
-                values.offer(Field.EVENT_ID, 0, text(reader, name));
+                values.offer(Field.EVENT_ID, 0, text(reader, name), name);
                 return true;
             }
             case "Channel" -> {
-                values.offer(Field.CHANNEL, 0, text(reader, name));
+                values.offer(Field.CHANNEL, 0, text(reader, name), name);
                 return true;
             }
             case "Computer" -> {
-                values.offer(Field.HOST, 0, text(reader, name));
+                values.offer(Field.HOST, 0, text(reader, name), name);
                 return true;
             }
             default -> { }

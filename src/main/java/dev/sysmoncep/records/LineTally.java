@@ -11,16 +11,18 @@ public class LineTally {
     /** Events parsed, by {@link SourceFormat} ordinal. */
     public long[] eventsPerFormat = new long[SourceFormat.values().length];
     public long notSysmon;
+    public long blank;
     public long notCandidates;
 
     public LineTally() {}
 
-    /** Counts a line that became {@code record}: an event or a record of another channel. */
+    /** Counts a line that became {@code record}: an event, a record of another channel or a blank line. */
     public void add(SysmonRecord record) {
         lines++;
         switch (record.kind) {
             case EVENT -> eventsPerFormat[record.event.format.ordinal()]++;
             case NOT_SYSMON -> notSysmon++;
+            case BLANK -> blank++;
             default -> throw new IllegalArgumentException("a " + record.kind + " is not tallied");
         }
     }

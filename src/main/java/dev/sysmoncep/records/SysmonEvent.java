@@ -63,6 +63,18 @@ public class SysmonEvent {
         return g.toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Well-known accounts by SID (XML {@code Security/@UserID}) as their names (nxlog's {@code Domain\\AccountName}). */
+    private static final java.util.Map<String, String> WELL_KNOWN_ACCOUNTS = java.util.Map.of(
+            "s-1-5-18", "nt authority\\system",
+            "s-1-5-19", "nt authority\\local service",
+            "s-1-5-20", "nt authority\\network service");
+
+    /** User for grouping: case-insensitive, a well-known account's SID and its name one user. */
+    public static String userKey(String user) {
+        String key = keyOf(user).trim();
+        return WELL_KNOWN_ACCOUNTS.getOrDefault(key, key);
+    }
+
     @Override
     public String toString() {
         return "SysmonEvent{" + format + " " + eventId + " host=" + host + " time=" + eventTime

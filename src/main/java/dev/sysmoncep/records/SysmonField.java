@@ -2,6 +2,7 @@ package dev.sysmoncep.records;
 
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The normalised Sysmon fields a rule can match on or group by, under the names detection
@@ -21,6 +22,9 @@ public enum SysmonField {
     QUERY_STATUS("QueryStatus", e -> e.queryStatus),
     QUERY_RESULTS("QueryResults", e -> e.queryResults);
 
+    /** A {@code $field$} in a rule's message, Splunk's way of naming a field to fill in. */
+    public static final Pattern PLACEHOLDER = Pattern.compile("\\$([A-Za-z_]+)\\$");
+
     private final String ruleName;
     private final Function<SysmonEvent, String> getter;
 
@@ -37,9 +41,16 @@ public enum SysmonField {
         return getter.apply(event);
     }
 
-    /** The value as grouping compares it: case-insensitive, ProcessGuid without braces. */
+    /**
+     * The value as grouping compares it: case-insensitive, ProcessGuid without braces, a well-known
+     * account's SID as its name.
+     */
     public String keyOf(SysmonEvent event) {
-        return this == PROCESS_GUID ? SysmonEvent.guidKey(event.processGuid) : SysmonEvent.keyOf(valueOf(event));
+        return switch (this) {
+            case PROCESS_GUID -> SysmonEvent.guidKey(event.processGuid);
+            case USER -> SysmonEvent.userKey(event.user);
+            default -> SysmonEvent.keyOf(valueOf(event));
+        };
     }
 
     /** Looks a field up by its name in the rule file, ignoring case ({@code dest} is the host). */

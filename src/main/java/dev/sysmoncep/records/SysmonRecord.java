@@ -1,8 +1,8 @@
 package dev.sysmoncep.records;
 
 /**
- * What one input line became: a Sysmon event, a record of another channel (skipped, counted),
- * or a dead letter; or, as a TALLY, what a run of lines that no rule can match became (see
+ * What one input line became: a Sysmon event, a record of another channel (skipped, counted), a
+ * blank line (counted), or a dead letter; or, as a TALLY, what a run of lines that no rule can match became (see
  * {@link LineTally}). Every line read is in exactly one, so counts add up.
  */
 public class SysmonRecord {
@@ -10,7 +10,7 @@ public class SysmonRecord {
      * TALLY: lines no rule can match, counted where they were read; lines the optional fast path
      * leaves unparsed ({@code CandidateFilter}) are counted there alone, neither checked nor dead-lettered.
      */
-    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY }
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY, BLANK }
 
     public Kind kind;
     public SourceFormat format;
@@ -32,6 +32,14 @@ public class SysmonRecord {
         SysmonRecord r = new SysmonRecord();
         r.kind = Kind.NOT_SYSMON;
         r.format = format;
+        return r;
+    }
+
+    /** A line of blanks only (or nothing): no event and no fault, as an empty line between exports is. */
+    public static SysmonRecord blank() {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.BLANK;
+        r.format = SourceFormat.UNKNOWN;
         return r;
     }
 

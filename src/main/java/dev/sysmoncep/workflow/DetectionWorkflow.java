@@ -19,7 +19,6 @@ import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.records.SysmonRecord;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -39,7 +38,8 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * lines -> recognise (events, dead letters) -> route to rules (drop what no rule can match)
  *   -> per rule: keyBy host -> CEP -> findings -> keyBy rule+group -> aggregate into alerts
- *   -> findings of sequence parts: keyBy host+ProcessGuid -> CEP, each order -> aggregate
+ *   -> findings of sequence parts: keyBy host+ProcessGuid -> CEP, each order -> aggregate, with the
+ *      parts' findings as context (every pipe and query of the process the alert lists)
  *   -> enrich -> alert documents
  * </pre>
  *
@@ -113,9 +113,15 @@ public final class DetectionWorkflow {
                         .uid("cep-sequence-" + sequence.id() + "-order-" + String.join("-", order));
                 sequenceFindings = sequenceFindings == null ? matches : sequenceFindings.union(matches);
             }
-            SingleOutputStreamOperator<Alert> sequenceAlerts = sequenceFindings
+            // What each process did besides the completed matches, for the sequence alert to list it all.
+            DataStream<Finding> context = attributed.filter(f -> sequence.parts().contains(f.ruleId))
+                    .name("Context of " + sequence.id())
+                    .map(f -> f.asContextOf(sequence)).returns(Finding.class)
+                    .name("As context of " + sequence.definition().name);
+            SingleOutputStreamOperator<Alert> sequenceAlerts = sequenceFindings.union(context)
                     .keyBy(Finding::alertKey)
-                    .process(new AlertAggregator(settings.suppressionWindow().toMillis(), settings.emitOnOpen(), Set.of()))
+                    .process(AlertAggregator.forSequence(settings.suppressionWindow().toMillis(), settings.emitOnOpen(),
+                            settings.sequenceWindow().toMillis()))
                     .name("Aggregate sequence alerts " + sequence.definition().name)
                     .uid("aggregate-sequence-alerts-" + sequence.id());
             alerts = alerts.union(sequenceAlerts);

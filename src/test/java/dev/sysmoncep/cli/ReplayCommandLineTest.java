@@ -110,8 +110,8 @@ class ReplayCommandLineTest {
         assertThat(reasonsReported).isEqualTo(reasonsInFile);
 
         long events = report.at("/events/recognised").asLong();
-        assertThat(events + report.at("/events/not_sysmon_skipped").asLong() + r.deadLetters().size())
-                .isEqualTo(report.at("/input/lines_read").asLong());
+        assertThat(events + report.at("/events/not_sysmon_skipped").asLong() + report.at("/events/blank_lines").asLong()
+                + r.deadLetters().size()).isEqualTo(report.at("/input/lines_read").asLong());
         long perFormat = 0;
         for (JsonNode n : report.at("/events/by_format")) {
             perFormat += n.asLong();
@@ -192,10 +192,11 @@ class ReplayCommandLineTest {
         assertReportMatchesOutputs(r);
         assertThat(r.alerts()).hasSize(Scenarios.qakbotLike().expected().size() + 1);
         assertThat(r.report().at("/alerts/sequences")).hasSize(2);
-        assertThat(r.deadLetters()).hasSize(9);
+        assertThat(r.deadLetters()).hasSize(7);
+        assertThat(r.report().at("/events/blank_lines").asLong()).as("blank lines are counted, not refused").isEqualTo(2);
         Map<String, Long> reasons = new HashMap<>();
         r.report().at("/dead_lettered/reasons").forEach(e -> reasons.put(e.path("reason").asText(), e.path("count").asLong()));
-        assertThat(reasons).containsEntry("not JSON or XML (starts with byte #)", 2L).containsEntry("blank line", 2L)
+        assertThat(reasons).containsEntry("not JSON or XML (starts with byte #)", 2L).doesNotContainKey("blank line")
                 .containsEntry("event id is not an integer: '...'", 1L);
         assertThat(r.report().at("/input/files").asInt()).isEqualTo(6);
         long lines = 0;
@@ -211,7 +212,8 @@ class ReplayCommandLineTest {
         Cli text = Cli.run("replay", "--input", logs.toString(), "--output", dir.resolve("again.jsonl").toString(),
                 "--no-progress");
         assertThat(text.out())
-                .containsPattern("\\n  dead-lettered +9   \\(no --dead-letter file\\)\\n")
+                .containsPattern("\\n  blank lines +2\\n")
+                .containsPattern("\\n  dead-lettered +7   \\(no --dead-letter file\\)\\n")
                 .containsPattern("\\n +2  not JSON or XML \\(starts with byte #\\)\\n")
                 .contains(
                 "Alerts: " + r.alerts().size() + "  -> " + dir.resolve("again.jsonl"),

@@ -36,6 +36,14 @@ class CandidateFilterTest {
                 .as("other non-ASCII text cannot form wermgr.exe").isFalse();
     }
 
+    /** XML markup a value's text runs across: the text is wermgr.exe, the line's bytes are not. */
+    @Test
+    void linesWithXmlCommentsOrCdataAreAlwaysCandidates() {
+        assertThat(mayMatch("<Data Name='Image'>C:\\wer<!-- x -->mgr.exe</Data>")).isTrue();
+        assertThat(mayMatch("<Data Name='Image'>C:\\wer<![CDATA[mgr]]>.exe</Data>")).isTrue();
+        assertThat(mayMatch("<Data Name='Image'>C:\\svchost.exe</Data><Data Name='x'>a < b ! c</Data>")).isFalse();
+    }
+
     @Test
     void aRuleWithoutALiteralRunMakesTheFilterPassEverything() throws Exception {
         String yaml = "rules:\n  - id: any-pipe\n    name: n\n    message: m\n    match:\n"

@@ -36,6 +36,13 @@ class RuleSetTest {
         assertThatThrownBy(() -> parse("rulez: []\n")).hasMessageContaining("test.yml");
     }
 
+    /** A typo in a message's placeholder is found when the rules load, not shown raw in every alert. */
+    @Test
+    void aMessagePlaceholderThatNamesNoFieldIsRefused() {
+        assertThatThrownBy(() -> parse("rules:\n  - id: x\n    name: n\n    message: pipe $PipName$ on $dest$\n"
+                + "    match: {EventCode: ['17']}\n")).hasMessageContaining("rule x's message names $PipName$, which is no field");
+    }
+
     private static RuleSet parse(String yaml) throws Exception {
         return RuleSet.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yml");
     }

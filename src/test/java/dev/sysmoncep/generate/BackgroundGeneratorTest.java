@@ -166,7 +166,7 @@ class BackgroundGeneratorTest {
                     assertThat(ecs.at("/event/code").asText()).isEqualTo(Integer.toString(e.eventId));
                     assertThat(ecs.at("/winlog/computer_name").asText()).isEqualTo(e.host);
                     assertThat(ecs.at("/process/entity_id").asText()).isEqualTo(e.processGuid);
-                    assertThat(ecs.at("/winlog/event_data/UtcTime").isTextual()).isTrue();
+                    assertThat(ecs.at("/@timestamp").asText()).isEqualTo(java.time.Instant.ofEpochMilli(e.eventTime).toString());
                 }
             }
         }

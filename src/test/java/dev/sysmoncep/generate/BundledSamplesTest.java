@@ -3,6 +3,7 @@ package dev.sysmoncep.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sysmoncep.cli.ReplayCommand;
 import dev.sysmoncep.generate.QakbotWermgrScenario.Step;
 import dev.sysmoncep.records.SysmonEvent;
 import java.io.IOException;
@@ -17,7 +18,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
+import picocli.CommandLine;
 
 /**
  * The samples under {@code job/samples}: the attack file is exactly what its definition renders,
@@ -98,6 +101,26 @@ class BundledSamplesTest {
                 "| f1a81b48-2139-4631-b968-ff5db9979678 | Sequence | 1 |",
                 "**8 alerts**", QakbotWermgrScenario.G, QakbotWermgrScenario.G2, QakbotWermgrScenario.PIPE,
                 QakbotWermgrScenario.SECOND_PIPE);
+    }
+
+    /** The job itself on the samples: the sequence alert lists all that G did, as the README says. */
+    @Test
+    void theReplaysSequenceAlertListsEveryLookupAndEveryAlertOfG(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("alerts.jsonl");
+        ReplayCommand replay = new ReplayCommand();
+        new CommandLine(replay).parseArgs("--input", "job/samples", "--output", out.toString(), "--quiet");
+        replay.run();
+        List<JsonNode> alerts = Files.readAllLines(out).stream().map(RenderedLines::json).toList();
+        assertThat(alerts).hasSize(8);
+        JsonNode sequence = alerts.stream().filter(a -> a.at("/rule/id").asText().equals("f1a81b48-2139-4631-b968-ff5db9979678"))
+                .findFirst().orElseThrow();
+        List<String> queries = new java.util.ArrayList<>();
+        sequence.at("/sysmon_cep/query_names").forEach(q -> queries.add(q.asText()));
+        assertThat(queries).containsExactly("api.ipify.org", "ipinfo.io", "www.myexternalip.com");
+        assertThat(sequence.at("/sysmon_cep/pipe_names")).hasSize(2);
+        assertThat(sequence.at("/sysmon_cep/related_alert_ids")).hasSize(6);
+        assertThat(sequence.at("/event/start").asText()).isEqualTo("2024-03-12T09:14:40.317Z");
+        assertThat(sequence.at("/event/end").asText()).isEqualTo("2024-03-12T09:31:00.412Z");
     }
 
     @Test

@@ -130,10 +130,13 @@ class SysmonLineWriterTest {
         assertThat(ecs.at("/agent/type").asText()).isEqualTo("winlogbeat");
         assertThat(ecs.at("/ecs/version").asText()).isNotEmpty();
 
-        JsonNode eventData = ecs.at("/winlog/event_data");
-        assertThat(fieldNames(eventData)).containsExactly("RuleName", "UtcTime", "QueryStatus", "QueryResults");
-        assertThat(eventData.get("UtcTime").asText()).isEqualTo("2024-03-12 09:15:12.905");
-        assertThat(eventData.get("QueryStatus").asText()).isEqualTo("0");
+        // Winlogbeat's sysmon module: UtcTime parsed into @timestamp, QueryStatus by name, QueryResults split.
+        assertThat(ecs.at("/@timestamp").asText()).isEqualTo("2024-03-12T09:15:12.905Z");
+        assertThat(ecs.at("/sysmon/dns/status").asText()).isEqualTo("SUCCESS");
+        assertThat(ecs.at("/dns/answers/0/type").asText()).isEqualTo("A");
+        assertThat(ecs.at("/dns/answers/0/data").asText()).isEqualTo("192.0.2.10");
+        assertThat(texts(ecs.at("/dns/resolved_ip"))).containsExactly("192.0.2.10");
+        assertThat(fieldNames(ecs.at("/winlog/event_data"))).containsExactly("RuleName");
     }
 
     @Test
@@ -151,7 +154,7 @@ class SysmonLineWriterTest {
         assertThat(ecs.at("/file/name").asText()).isEqualTo(e.pipeName);
         assertThat(ecs.at("/dns").isMissingNode()).isTrue();
         assertThat(texts(ecs.at("/event/category"))).containsExactly("file");
-        assertThat(fieldNames(ecs.at("/winlog/event_data"))).containsExactly("RuleName", "EventType", "UtcTime");
+        assertThat(fieldNames(ecs.at("/winlog/event_data"))).containsExactly("RuleName", "EventType");
         assertThat(ecs.at("/winlog/event_data/EventType").asText()).isEqualTo("ConnectPipe");
         assertThat(ecs.at("/winlog/task").asText()).isEqualTo("Pipe Connected (rule: PipeEvent)");
     }
@@ -190,7 +193,7 @@ class SysmonLineWriterTest {
         assertThat(ecs.at("/process/parent/name").asText()).isEqualTo("explorer.exe");
         assertThat(ecs.at("/process/parent/pid").asLong()).isEqualTo(5120L);
         assertThat(fieldNames(ecs.at("/winlog/event_data")))
-                .containsExactly("RuleName", "UtcTime", "LogonId", "Hashes", "ParentUser", "Collector");
+                .containsExactly("RuleName", "LogonId", "Hashes", "ParentUser", "Collector");
     }
 
     @Test

@@ -166,8 +166,8 @@ class SysmonFileFormatSplitTest {
         StringBuilder text = new StringBuilder();
         int count = 60;
         for (int i = 1; i <= count; i++) {
-            // Not JSON or XML: each line comes back as a dead letter with its own bytes.
-            String line = i % 11 == 0 ? "" : "line " + i + " " + "x".repeat(random.nextInt(i % 7 == 0 ? 300 : 40));
+            // Not JSON or XML: each line comes back as a dead letter with its own bytes (one byte, at the shortest).
+            String line = i % 11 == 0 ? "-" : "line " + i + " " + "x".repeat(random.nextInt(i % 7 == 0 ? 300 : 40));
             lines.add(new Line(line, text.toString().getBytes(StandardCharsets.UTF_8).length, i));
             text.append(line);
             if (i < count || lastNewline) {

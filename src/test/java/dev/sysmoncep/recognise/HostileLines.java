@@ -56,8 +56,8 @@ public final class HostileLines {
     private static final String[] TIME_PATHS = {"UtcTime", "winlog.event_data.UtcTime", "@timestamp", "TimeCreated",
         "event.created"};
     private static final String[] BAD_TIMES = {"yesterday", "2023-02-29 10:00:00.000", "2024-13-01 00:00:00.000",
-        "2024-03-12 24:00:00.000", "2024-03-12T09:14:05", "0000-00-00 00:00:00.000", "2024-03-12 09:14:05.1234567890",
-        "9".repeat(40), "2024-03-12 09:14:05.125Z", " ", "-"};
+        "2024-03-12 24:00:00.000", "2024-03-12T09:14:05+25:00", "0000-00-00 00:00:00.000", "2024-03-12 09:14:05.1234567890",
+        "9".repeat(40), "2024-03-12 09:14:05.125 Z", " ", "-"};
     private static final int[] NOT_TEXT_BYTES = {0x80, 0xBF, 0xC0, 0xC1, 0xF5, 0xF8, 0xFE, 0xFF};
 
     private final Random random;
@@ -140,7 +140,7 @@ public final class HostileLines {
             case CONTROL_BYTE -> dead(h, inserted(pick(random.nextBoolean() ? json : xml), new byte[] {controlByte()}));
             case DOCTYPE -> dead(h, doctype());
             case UNDECLARED_ENTITY -> dead(h, undeclaredEntity());
-            case NOT_JSON_OR_XML -> dead(h, notJsonOrXml());
+            case NOT_JSON_OR_XML -> notJsonOrXml();
             case RANDOM_MUTATION -> mutated();
         };
     }
@@ -160,8 +160,9 @@ public final class HostileLines {
         return new Line(Hostility.OVER_LIMIT, line, Kind.DEAD_LETTER);
     }
 
+    /** A line that must be refused; cut down to blanks only (a seed "{}" truncated), it is counted as blank. */
     private static Line dead(Hostility h, byte[] line) {
-        return new Line(h, line, Kind.DEAD_LETTER);
+        return new Line(h, line, new String(line, StandardCharsets.UTF_8).isBlank() ? Kind.BLANK : Kind.DEAD_LETTER);
     }
 
     /** Cut before its last closing character: an object or element never closed. */
@@ -225,7 +226,7 @@ public final class HostileLines {
             case 0 -> "seventeen";
             case 1 -> "99999999999999999999";
             case 2 -> "";
-            case 3 -> "17.0";
+            case 3 -> "17.5";
             case 4 -> "0x11";
             default -> "<Value>17</Value>";
         };
@@ -300,18 +301,20 @@ public final class HostileLines {
                 : event.replaceFirst("<EventData>", "<EventData>" + entity));
     }
 
-    private byte[] notJsonOrXml() {
+    /** Not an event of any format; a line of blanks only is counted as blank, the others are dead letters. */
+    private Line notJsonOrXml() {
+        Hostility h = Hostility.NOT_JSON_OR_XML;
         return switch (random.nextInt(6)) {
-            case 0 -> bytes("[{\"EventID\":22}]");
-            case 1 -> bytes(Long.toString(random.nextLong()));
-            case 2 -> bytes("\"" + "EventID".repeat(random.nextInt(5)) + "\"");
-            case 3 -> bytes(" ".repeat(random.nextInt(4)));
-            case 4 -> bytes("2024-03-12 09:14:05 wermgr.exe connected to api.ipify.org");
+            case 0 -> dead(h, bytes("[{\"EventID\":22}]"));
+            case 1 -> dead(h, bytes(Long.toString(random.nextLong())));
+            case 2 -> dead(h, bytes("\"" + "EventID".repeat(random.nextInt(5)) + "\""));
+            case 3 -> new Line(h, bytes(" ".repeat(random.nextInt(4))), Kind.BLANK);
+            case 4 -> dead(h, bytes("2024-03-12 09:14:05 wermgr.exe connected to api.ipify.org"));
             default -> {
                 byte[] b = new byte[1 + random.nextInt(200)];
                 random.nextBytes(b);
                 b[0] = (byte) (0x80 | b[0]);
-                yield withoutNewlines(b);
+                yield dead(h, withoutNewlines(b));
             }
         };
     }

@@ -83,15 +83,31 @@ class SysmonLineParserTest {
     }
 
     @Test
-    void recordTimeWhenThereIsNoUsableUtcTime() {
+    void recordTimeWhenThereIsNoUtcTime() {
         assertThat(event("{\"EventID\":1,\"@timestamp\":\"2021-04-19T21:00:18.288457000Z\"}").eventTime)
                 .isEqualTo(time("2021-04-19T21:00:18.288Z"));
         assertThat(event("{\"EventID\":1,\"TimeCreated\":\"2021-04-19T23:00:18.288+02:00\"}").eventTime)
                 .isEqualTo(time("2021-04-19T21:00:18.288Z"));
         assertThat(event("{\"EventID\":1,\"event\":{\"created\":\"2021-04-19T21:00:18Z\"}}").eventTime)
                 .isEqualTo(time("2021-04-19T21:00:18Z"));
-        assertThat(event("{\"EventID\":1,\"UtcTime\":\"19/04/2021\",\"@timestamp\":\"2021-04-19T21:00:18.288Z\"}").eventTime)
-                .as("unreadable UtcTime").isEqualTo(time("2021-04-19T21:00:18.288Z"));
+    }
+
+    /** A collector may shift @timestamp by hours: an unreadable UtcTime is refused, never replaced by it. */
+    @Test
+    void anUnreadableUtcTimeIsADeadLetterEvenBesideAGoodRecordTime() {
+        SysmonRecord r = parse("{\"EventID\":22,\"UtcTime\":\"19/04/2021\",\"@timestamp\":\"2021-04-19T21:00:18.288Z\"}");
+        assertThat(r.kind).isEqualTo(Kind.DEAD_LETTER);
+        assertThat(r.deadLetter.reason).isEqualTo("invalid UtcTime '19/04/2021'");
+    }
+
+    /** What pipelines rewrite UtcTime to: ISO with T, Z or an offset; it still wins over a shifted @timestamp. */
+    @Test
+    void utcTimeInAnyIso8601FormWinsOverTheRecordTime() {
+        for (String utc : new String[] {"2021-04-19 21:00:18.288", "2021-04-19T21:00:18.288", "2021-04-19T21:00:18.288Z",
+            "2021-04-19T23:00:18.288+02:00", "2021-04-19 21:00:18.288Z"}) {
+            assertThat(event("{\"EventID\":22,\"UtcTime\":\"" + utc + "\",\"@timestamp\":\"2021-04-19T19:00:18.288Z\"}")
+                    .eventTime).as(utc).isEqualTo(time("2021-04-19T21:00:18.288Z"));
+        }
     }
 
     @Test
@@ -101,7 +117,9 @@ class SysmonLineParserTest {
         assertThat(none.deadLetter.reason).isEqualTo("no event time");
         SysmonRecord bad = parse("{\"EventID\":1,\"UtcTime\":\"soon\",\"@timestamp\":\"later\"}");
         assertThat(bad.kind).isEqualTo(Kind.DEAD_LETTER);
-        assertThat(bad.deadLetter.reason).isEqualTo("invalid event time: UtcTime 'soon', record time 'later'");
+        assertThat(bad.deadLetter.reason).isEqualTo("invalid UtcTime 'soon'");
+        SysmonRecord badRecordTime = parse("{\"EventID\":1,\"@timestamp\":\"later\"}");
+        assertThat(badRecordTime.deadLetter.reason).isEqualTo("invalid event time: no UtcTime, record time 'later'");
     }
 
     @Test

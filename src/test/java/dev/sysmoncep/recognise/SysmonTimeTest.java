@@ -43,12 +43,25 @@ class SysmonTimeTest {
         }
     }
 
+    /** What pipelines rewrite UtcTime to (Logstash, NiFi, a SIEM's export): every ISO-8601 form reads, zones applied. */
+    @Test
+    void readsUtcTimeInAnyIso8601Form() {
+        long expected = millis("2021-03-24T12:25:12.840Z");
+        for (String form : new String[] {"2021-03-24T12:25:12.840", "2021-03-24T12:25:12.840Z", "2021-03-24 12:25:12.840Z",
+            "2021-03-24T14:25:12.840+02:00", "2021-03-24T07:25:12.840-0500", "2021-03-24T13:25:12.840+01",
+            "2021-03-24T12:25:12.840000000Z", "2021-03-24 12:25:12.840+00:00"}) {
+            assertThat(SysmonTime.parseUtcTime(form)).as(form).isEqualTo(expected);
+        }
+        assertThat(SysmonTime.parseUtcTime("2021-03-24T12:25:12Z")).isEqualTo(millis("2021-03-24T12:25:12Z"));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"", "2021-03-24", "2021-03-24T12:25:12.840", "2021-03-24 12:25:12.", "2021-02-29 00:00:00",
+    @ValueSource(strings = {"", "2021-03-24", "2021-03-24T12:25:12.840Q", "2021-03-24 12:25:12.", "2021-02-29 00:00:00",
         "2021-13-01 00:00:00", "2021-00-10 00:00:00", "2021-04-31 00:00:00", "2021-03-24 24:00:00",
         "2021-03-24 12:60:00", "2021-03-24 12:00:60", "2021-03-24 12:25:12.84x", "2021-03-24 12:25:12.1234567890",
         "21-03-24 12:25:12.840", "2021/03/24 12:25:12.840", " 2021-03-24 12:25:12.840", "2021-03-24 12:25:12,840",
-        "２０２１-03-24 12:25:12.840"})
+        "２０２１-03-24 12:25:12.840", "2021-03-24T12:25:12.840+25:00", "2021-03-24T12:25:12.840+02:0",
+        "2021-03-24T12:25:12.840 Z", "2021-03-24T12:25:12.840ZZ"})
     void refusesWhatIsNotAUtcTime(String text) {
         assertThat(SysmonTime.parseUtcTime(text)).isEqualTo(SysmonTime.INVALID);
     }
@@ -67,11 +80,13 @@ class SysmonTimeTest {
         assertThat(SysmonTime.parseRecordTime("2021-04-19T21:00:18Z")).isEqualTo(millis("2021-04-19T21:00:18Z"));
         assertThat(SysmonTime.parseRecordTime("2021-04-19T23:00:18.288+02:00")).isEqualTo(millis("2021-04-19T21:00:18.288Z"));
         assertThat(SysmonTime.parseRecordTime("2021-04-19T16:00:18.288457-05:00")).isEqualTo(millis("2021-04-19T21:00:18.288Z"));
+        // PowerShell's ConvertTo-Json of Get-WinEvent writes TimeCreated so.
+        assertThat(SysmonTime.parseRecordTime("/Date(1618866018288)/")).isEqualTo(millis("2021-04-19T21:00:18.288Z"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Z", "2021-04-19 21:00:18.288Z", "2021-04-19T21:00:18.288", "2019-12-04 20:49:48",
-        "2021-02-30T21:00:18Z", "yesterday"})
+    @ValueSource(strings = {"", "Z", "2021-04-19T21:00:18.288", "2019-12-04 20:49:48",
+        "2021-02-30T21:00:18Z", "yesterday", "/Date(abc)/", "/Date()/"})
     void refusesWhatIsNotARecordTime(String text) {
         assertThat(SysmonTime.parseRecordTime(text)).isEqualTo(SysmonTime.INVALID);
     }

@@ -119,7 +119,8 @@ class HostileInputReplayTest {
         int total = hostileCount + attack.size();
         assertThat(counts.count(JobCounters.LINES_READ)).isEqualTo((long) total);
         assertThat(counts.count(JobCounters.EVENTS_PARSED) + counts.count(JobCounters.NOT_SYSMON)
-                + counts.count(JobCounters.DEAD_LETTERED)).isEqualTo((long) total);
+                + counts.count(JobCounters.BLANK_LINES) + counts.count(JobCounters.DEAD_LETTERED)).isEqualTo((long) total);
+        assertThat(counts.count(JobCounters.BLANK_LINES)).isEqualTo(expectedKinds.getOrDefault(Kind.BLANK, 0L));
         assertThat(counts.count(JobCounters.EVENTS_PARSED)).isEqualTo(expectedKinds.getOrDefault(Kind.EVENT, 0L));
         assertThat(counts.count(JobCounters.NOT_SYSMON)).isEqualTo(expectedKinds.getOrDefault(Kind.NOT_SYSMON, 0L));
         assertThat(counts.count(JobCounters.DEAD_LETTERED)).isEqualTo(expectedKinds.getOrDefault(Kind.DEAD_LETTER, 0L));

@@ -1,0 +1,138 @@
+package dev.sysmoncep.recognise;
+
+import dev.sysmoncep.recognise.FieldValues.Field;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sysmon's DNS fields (event 22) from Winlogbeat's sysmon module, which rewrites them: QueryStatus
+ * becomes {@code sysmon.dns.status} with the Windows error code's name ("SUCCESS",
+ * "DNS_ERROR_RCODE_NAME_ERROR"), and QueryResults is split into {@code dns.answers} (type and data)
+ * and {@code dns.resolved_ip}, or dropped when Sysmon wrote "-". Turned back here into Sysmon's own
+ * values, so that one event read as XML, flat JSON or Winlogbeat ECS groups alike and gets the
+ * same alert id. A record type the module could not name (it then writes no type) is the one case
+ * where the string cannot be rebuilt: that answer's data stands alone.
+ */
+public final class DnsFields {
+    /** Windows' status codes by the names Winlogbeat writes: DNS response codes and the usual failures. */
+    private static final Map<String, String> STATUS_CODES = Map.ofEntries(
+            Map.entry("SUCCESS", "0"), Map.entry("ERROR_ACCESS_DENIED", "5"), Map.entry("ERROR_INVALID_NAME", "123"),
+            Map.entry("ERROR_INVALID_NETNAME", "1214"), Map.entry("ERROR_CANCELLED", "1223"),
+            Map.entry("ERROR_TIMEOUT", "1460"), Map.entry("ERROR_OBJECT_NOT_FOUND", "4312"),
+            Map.entry("DNS_ERROR_RCODE_FORMAT_ERROR", "9001"), Map.entry("DNS_ERROR_RCODE_SERVER_FAILURE", "9002"),
+            Map.entry("DNS_ERROR_RCODE_NAME_ERROR", "9003"), Map.entry("DNS_ERROR_RCODE_NOT_IMPLEMENTED", "9004"),
+            Map.entry("DNS_ERROR_RCODE_REFUSED", "9005"), Map.entry("DNS_ERROR_RCODE_YXDOMAIN", "9006"),
+            Map.entry("DNS_ERROR_RCODE_YXRRSET", "9007"), Map.entry("DNS_ERROR_RCODE_NXRRSET", "9008"),
+            Map.entry("DNS_ERROR_RCODE_NOTAUTH", "9009"), Map.entry("DNS_ERROR_RCODE_NOTZONE", "9010"),
+            Map.entry("DNS_INFO_NO_RECORDS", "9501"), Map.entry("DNS_ERROR_BAD_PACKET", "9502"),
+            Map.entry("DNS_ERROR_NO_PACKET", "9503"), Map.entry("DNS_ERROR_RCODE", "9504"),
+            Map.entry("DNS_ERROR_INVALID_NAME_CHAR", "9560"), Map.entry("DNS_ERROR_NUMERIC_NAME", "9561"),
+            Map.entry("DNS_ERROR_NO_DNS_SERVERS", "9852"), Map.entry("WSAECONNRESET", "10054"),
+            Map.entry("WSAENOBUFS", "10055"), Map.entry("WSAETIMEDOUT", "10060"));
+
+    /** DNS record types by name, as Sysmon numbers them in QueryResults ("type:  5 name" for a CNAME). */
+    private static final Map<String, Integer> RECORD_TYPES = Map.ofEntries(
+            Map.entry("A", 1), Map.entry("NS", 2), Map.entry("CNAME", 5), Map.entry("SOA", 6), Map.entry("PTR", 12),
+            Map.entry("MX", 15), Map.entry("TXT", 16), Map.entry("AAAA", 28), Map.entry("SRV", 33),
+            Map.entry("NAPTR", 35), Map.entry("DNAME", 39), Map.entry("DS", 43), Map.entry("RRSIG", 46),
+            Map.entry("DNSKEY", 48), Map.entry("ANY", 255));
+
+    private DnsFields() {}
+
+    /** One answer of {@code dns.answers}. */
+    public record Answer(String type, String data) {}
+
+    /** The name Winlogbeat writes for a QueryStatus code, or the code itself where it knows none. */
+    public static String statusName(String code) {
+        for (Map.Entry<String, String> e : STATUS_CODES.entrySet()) {
+            if (e.getValue().equals(code)) {
+                return e.getKey();
+            }
+        }
+        return code;
+    }
+
+    /**
+     * QueryResults split as Winlogbeat's sysmon module splits it: {@code type:  N data} entries as
+     * answers of that type, addresses (their {@code ::ffff:} dropped) as A or AAAA answers; and the
+     * addresses alone, for {@code dns.resolved_ip}.
+     */
+    public static List<Answer> answers(String queryResults, List<String> resolvedIps) {
+        List<Answer> answers = new java.util.ArrayList<>();
+        if (queryResults == null) {
+            return answers;
+        }
+        for (String part : queryResults.split(";")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            if (part.startsWith("type:")) {
+                String[] words = part.trim().split("\\s+");
+                if (words.length == 3) {
+                    String type = null;
+                    for (Map.Entry<String, Integer> e : RECORD_TYPES.entrySet()) {
+                        if (e.getValue().toString().equals(words[1])) {
+                            type = e.getKey();
+                        }
+                    }
+                    answers.add(new Answer(type, words[2]));
+                }
+            } else {
+                String ip = part.replace("::ffff:", "");
+                if (ip.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':') && !ip.isEmpty()) {
+                    resolvedIps.add(ip);
+                    answers.add(new Answer(ip.indexOf(':') >= 0 ? "AAAA" : "A", ip));
+                }
+            }
+        }
+        return answers;
+    }
+
+    /**
+     * For an event in the module's shape: its status name back to Sysmon's code (a name it does not
+     * know stays as it is), and without answers Sysmon's "-" for no results.
+     */
+    static void normalise(FieldValues v) {
+        String moduleStatus = v.get(Field.MODULE_DNS_STATUS);
+        if (moduleStatus == null) {
+            return;
+        }
+        if (v.get(Field.QUERY_STATUS) == null) {
+            v.set(Field.QUERY_STATUS, STATUS_CODES.getOrDefault(moduleStatus.trim(), moduleStatus));
+        }
+        if (v.get(Field.QUERY_RESULTS) == null) {
+            v.set(Field.QUERY_RESULTS, "-");
+        }
+    }
+
+    /**
+     * Sysmon's QueryResults from the module's answers: a name record as {@code type:  N data;}, an
+     * address as Sysmon writes it ({@code ::ffff:} before an IPv4 address); from resolved addresses
+     * alone when there are no answers. Null when there is neither.
+     */
+    static String queryResults(List<Answer> answers, List<String> resolvedIps) {
+        StringBuilder s = new StringBuilder();
+        if (!answers.isEmpty()) {
+            for (Answer a : answers) {
+                boolean address = "A".equals(a.type()) || "AAAA".equals(a.type());
+                if (address) {
+                    s.append(sysmonAddress(a.data()));
+                } else {
+                    Integer type = a.type() == null ? null : RECORD_TYPES.get(a.type());
+                    if (type != null) {
+                        s.append("type:  ").append(type).append(' ');
+                    }
+                    s.append(a.data());
+                }
+                s.append(';');
+            }
+        } else {
+            resolvedIps.forEach(ip -> s.append(sysmonAddress(ip)).append(';'));
+        }
+        return s.length() == 0 ? null : s.toString();
+    }
+
+    private static String sysmonAddress(String ip) {
+        return ip.indexOf(':') < 0 && !ip.isEmpty() ? "::ffff:" + ip : ip;
+    }
+}
