@@ -384,18 +384,18 @@ class StreamFromKafkaIT {
         return latest;
     }
 
-    private static JsonNode withoutPlace(JsonNode alert) {
+    static JsonNode withoutPlace(JsonNode alert) {
         ObjectNode copy = alert.deepCopy();
         ObjectNode own = (ObjectNode) copy.path("sysmon_cep");
         own.remove("first_event_origin");
         return copy;
     }
 
-    private static boolean isFinal(String alert) {
+    static boolean isFinal(String alert) {
         return tree(alert).at("/sysmon_cep/final").asBoolean();
     }
 
-    private static JsonNode tree(String json) {
+    static JsonNode tree(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {
