@@ -32,8 +32,9 @@ public final class DetectionOptions {
     Duration outOfOrderness;
 
     @Option(names = "--idleness", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Streaming: a source split or partition quiet for this long stops holding the "
-                    + "watermark back (default: ${DEFAULT-VALUE}).", defaultValue = "1m")
+            description = "Streaming: a partition read to its end and without events for this long stops holding "
+                    + "the watermark back; one whose records wait unread never does (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1m")
     Duration idleness;
 
     @Option(names = "--max-line-bytes", paramLabel = "BYTES",

@@ -122,7 +122,7 @@ public final class RulesCommand implements Callable<Integer> {
         window(t, "out-of-orderness", settings.outOfOrderness(),
                 "streaming: an event this far behind newer ones counts as late (a replay sorts by time)");
         window(t, "idleness", settings.idleness(),
-                "streaming: a partition quiet this long stops holding the watermark back");
+                "streaming: a partition read to its end and quiet this long stops holding the watermark back");
         return t.toString();
     }
 

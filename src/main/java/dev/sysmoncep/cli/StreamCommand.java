@@ -235,7 +235,8 @@ public final class StreamCommand implements Callable<Integer> {
                 client.properties());
         KafkaOutputs outputs = new KafkaOutputs(brokers, client.properties(), deliveryGuarantee, transactionalIdPrefix,
                 transactionTimeout);
-        DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, source.build(settings.maxLineBytes()), settings);
+        DetectionStreams streams = DetectionWorkflow.defineWorkflow(env,
+                source.build(settings.maxLineBytes(), settings.idleness()), settings);
 
         // The alert sink runs at the job's parallelism, chained to the operator that raised each alert,
         // so all updates of one alert go through one producer, in order, to one partition.

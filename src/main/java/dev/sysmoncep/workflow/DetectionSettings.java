@@ -65,7 +65,7 @@ public final class DetectionSettings implements Serializable {
         return this;
     }
 
-    /** After how long without events a source split stops holding the watermark back. */
+    /** After how long without events a Kafka partition read to its end stops holding the watermark back. */
     public Duration idleness() {
         return idleness;
     }

@@ -17,13 +17,11 @@ import dev.sysmoncep.recognise.RecordSplitter;
 import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.records.SysmonRecord;
-import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -139,33 +137,47 @@ public final class DetectionWorkflow {
     }
 
     /**
-     * Event time from each event. Bounded out-of-orderness sets the streaming tolerance; idleness
-     * keeps a quiet split or partition from holding alerts back. Only events count: dead letters
-     * and records of other channels neither move the watermark nor keep a split active, since a
-     * Kafka record's own timestamp (when it was written) says nothing about when the event happened,
-     * and a partition that carries only other channels must still go idle.
+     * Event time from each event; bounded out-of-orderness sets the streaming tolerance. Only events
+     * count: dead letters and records of other channels never move the watermark, since a Kafka
+     * record's own timestamp (when it was written) says nothing about when the event happened.
+     * Idleness is the source's: the Kafka source marks a partition idle once it is read to its end
+     * without events ({@code IdleAtEndSource}), and it stays idle because this generator emits only
+     * after a new event.
      */
     static WatermarkStrategy<SysmonRecord> watermarks(DetectionSettings settings) {
-        Duration tolerance = settings.outOfOrderness();
-        Duration idleness = settings.idleness();
-        return WatermarkStrategy.<SysmonRecord>forGenerator(context -> new EventsOnly(new WatermarksWithIdleness<>(
-                        new BoundedOutOfOrdernessWatermarks<>(tolerance), idleness, context.getInputActivityClock())))
+        long tolerance = settings.outOfOrderness().toMillis();
+        return WatermarkStrategy.<SysmonRecord>forGenerator(context -> new EventWatermarks(tolerance))
                 .withTimestampAssigner((record, sourceTimestamp) ->
                         record.kind == SysmonRecord.Kind.EVENT ? record.event.eventTime : sourceTimestamp);
     }
 
-    /** Shows the watermark generator the Sysmon events only. */
-    private record EventsOnly(WatermarkGenerator<SysmonRecord> generator) implements WatermarkGenerator<SysmonRecord> {
+    /**
+     * Bounded out-of-orderness over the Sysmon events, as Flink's, but emitted only when events came
+     * since the last emission: emitting marks a split active again.
+     */
+    private static final class EventWatermarks implements WatermarkGenerator<SysmonRecord> {
+        private final long tolerance;
+        private long maxTimestamp = Long.MIN_VALUE;
+        private boolean eventsSinceEmit;
+
+        EventWatermarks(long tolerance) {
+            this.tolerance = tolerance;
+        }
+
         @Override
         public void onEvent(SysmonRecord record, long timestamp, WatermarkOutput output) {
             if (record.kind == SysmonRecord.Kind.EVENT) {
-                generator.onEvent(record, timestamp, output);
+                maxTimestamp = Math.max(maxTimestamp, timestamp);
+                eventsSinceEmit = true;
             }
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-            generator.onPeriodicEmit(output);
+            if (eventsSinceEmit) {
+                eventsSinceEmit = false;
+                output.emitWatermark(new Watermark(maxTimestamp - tolerance - 1));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sysmoncep.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sysmoncep.read.kafka.IdleAtEndSource;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,8 @@ import picocli.CommandLine;
 /**
  * Every Kafka client of the stream job gets the security properties of --kafka-properties and the
  * SYSMON_CEP_KAFKA_* variables: the source (its consumer and its admin client are made from the same
- * properties) and the producers of alerts, dead letters and late events. Checked on the job as
+ * properties, and so is the consumer that asks where partitions end) and the producers of alerts, dead
+ * letters and late events. Checked on the job as
  * defined, before it runs, for TLS with a truststore and keystore and SASL/SCRAM, which the SASL
  * broker test does not reach.
  */
@@ -66,10 +68,10 @@ class KafkaClientWiringTest {
                 "--kafka-properties", file.toString());
         StreamExecutionEnvironment env = command.defineJob(environment);
 
-        List<KafkaSource<?>> sources = new ArrayList<>();
+        List<IdleAtEndSource> sources = new ArrayList<>();
         List<KafkaSink<?>> sinks = new ArrayList<>();
         for (Transformation<?> t : everyTransformation(env)) {
-            if (t instanceof SourceTransformation<?, ?, ?> source && source.getSource() instanceof KafkaSource<?> kafka) {
+            if (t instanceof SourceTransformation<?, ?, ?> source && source.getSource() instanceof IdleAtEndSource kafka) {
                 sources.add(kafka);
             }
             if (t instanceof SinkTransformation<?, ?> sink && sink.getSink() instanceof KafkaSink<?> kafka) {
@@ -78,10 +80,15 @@ class KafkaClientWiringTest {
         }
         assertThat(sources).hasSize(1);
         assertThat(sinks).as("alerts, dead letters, late events").hasSize(3);
-        Properties consumer = field(sources.get(0), "props");
+        KafkaSource<?> kafka = field(sources.get(0), "kafka");
+        Properties consumer = field(kafka, "props");
         assertThat(consumer).containsAllEntriesOf(security)
                 .containsEntry("bootstrap.servers", "kafka-1.example:9093")
                 .containsEntry("isolation.level", "read_committed")
+                .containsEntry("client.dns.lookup", "use_all_dns_ips");
+        Properties ends = field(sources.get(0), "endsClient");
+        assertThat(ends).containsAllEntriesOf(security)
+                .containsEntry("bootstrap.servers", "kafka-1.example:9093")
                 .containsEntry("client.dns.lookup", "use_all_dns_ips");
         for (KafkaSink<?> sink : sinks) {
             Properties producer = field(sink, "kafkaProducerConfig");
@@ -100,9 +107,10 @@ class KafkaClientWiringTest {
     }
 
     /** The client properties a connector keeps; it shows them to no one but the clients it makes. */
-    private static Properties field(Object connector, String name) throws ReflectiveOperationException {
+    @SuppressWarnings("unchecked")
+    private static <T> T field(Object connector, String name) throws ReflectiveOperationException {
         Field f = connector.getClass().getDeclaredField(name);
         f.setAccessible(true);
-        return (Properties) f.get(connector);
+        return (T) f.get(connector);
     }
 }

@@ -132,11 +132,11 @@ class UpgradeWithChangedRulesIT {
             latest = committed.latestByKey();
         }
         second.cancel().get(30, TimeUnit.SECONDS);
-        // Exactly once across the upgrade: the pipe alert of the sequence left once, the aggregation when
-        // it opened and once more, final.
+        // Exactly once across the upgrade: each alert of the first run left when it opened, before the
+        // upgrade, and once more, final, after it.
         Map<String, Long> updates = KAFKA.readAll(alerts).stream().collect(Collectors.groupingBy(
                 r -> new String(r.key(), StandardCharsets.UTF_8), Collectors.counting()));
-        assertThat(updates.get(sequencePipeAlert)).isEqualTo(1);
+        assertThat(updates.get(sequencePipeAlert)).isEqualTo(2);
         assertThat(updates.get(aggregatedAlert)).isEqualTo(2);
 
         // The aggregation went on under its id: first and last event on either side of the upgrade.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sysmoncep.HookedSource;
 import dev.sysmoncep.Scenarios.Expected;
 import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
@@ -235,7 +236,8 @@ class StreamFailuresIT {
                 "test-" + t.id, Duration.ofMinutes(15));
 
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env,
-                new FailingSource<>(source.build(settings.maxLineBytes())), settings);
+                new HookedSource<>(source.build(settings.maxLineBytes(), settings.idleness()),
+                        InjectedFailure.SOURCE_READER::failHereIfArmed), settings);
         streams.alerts().map(new FailingOnAlert()).name("Fail on an alert").uid("fail-on-an-alert")
                 .sinkTo(new FailingSink<>(outputs.alerts(t.alerts))).name("Kafka alerts " + t.alerts).uid("kafka-alerts");
         streams.deadLetters().sinkTo(outputs.deadLetters(t.deadLetters))

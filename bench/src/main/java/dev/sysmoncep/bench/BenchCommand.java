@@ -72,7 +72,8 @@ import picocli.CommandLine;
                     + "is in the wall time only). Peak RSS is this process's VmHWM during each measurement.",
             "Ends with one line, for the fast path: bench: replay <N> events/s, <R>x raw read, <B>x naive (the line "
                     + "before gives the same for the replay that checks every line).",
-            "Subcommands measure one thing each: kafka (the stream job's drain rate and alert delay on a real broker), "
+            "Subcommands measure one thing each: kafka (the stream job's drain rate, beside a Kafka Streams app's, and "
+                    + "its alert delay on a real broker), "
                     + "state-size (streaming state under sustained load), read-path (one reader thread per core), "
                     + "jmh (the hot path's JMH micro-benchmarks)."
         })
@@ -127,8 +128,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
             description = "Also measure the stream job from and to this Kafka broker (new topics per run, deleted "
-                    + "after): how fast it drains the file written to a topic first, and the alert delay p50/p99 "
-                    + "at --kafka-rate.")
+                    + "after): how fast it drains the file written to a topic first, and a plain Kafka Streams app "
+                    + "(a tree per record, the same rules) the same topic; then the alert delay p50/p99 at --kafka-rate.")
     String bootstrapServers;
 
     @Option(names = "--kafka-rate", paramLabel = "EVENTS_PER_SECOND", defaultValue = "10000",

@@ -4,11 +4,14 @@ import dev.sysmoncep.cli.KafkaClientProperties;
 import dev.sysmoncep.cli.StreamCommand;
 import dev.sysmoncep.kafka.KafkaTestBroker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
@@ -46,6 +49,9 @@ final class KafkaBenchRun implements AutoCloseable {
     final String inputTopic;
     final String alertTopic;
     final String group;
+    /** The Kafka Streams app's application id (its group and the prefix of its internal topics) and alert topic. */
+    final String streamsApp;
+    final String streamsAlertTopic;
     private final Admin admin;
 
     KafkaBenchRun(String bootstrapServers, String purpose) {
@@ -54,15 +60,19 @@ final class KafkaBenchRun implements AutoCloseable {
         this.inputTopic = "sysmon-" + purpose + "-" + run;
         this.alertTopic = "alerts-" + purpose + "-" + run;
         this.group = "sysmon-cep-" + purpose + "-" + run;
+        this.streamsApp = "kafka-streams-" + purpose + "-" + run;
+        this.streamsAlertTopic = "alerts-kafka-streams-" + purpose + "-" + run;
         this.admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
     }
 
-    /** The input topic and a compacted alert topic, as the README advises. */
+    /** The input topic and compacted alert topics (the job's, as the README advises, and the Kafka Streams app's). */
     void createTopics(int partitions) throws Exception {
-        NewTopic alerts = new NewTopic(alertTopic, partitions, (short) 1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-        admin.createTopics(List.of(new NewTopic(inputTopic, partitions, (short) 1), alerts))
-                .all().get(30, TimeUnit.SECONDS);
+        List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(inputTopic, partitions, (short) 1)));
+        for (String alerts : List.of(alertTopic, streamsAlertTopic)) {
+            topics.add(new NewTopic(alerts, partitions, (short) 1)
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        }
+        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
     }
 
     /** Submits the stream job reading the input topic from its start; it runs until cancelled. */
@@ -115,12 +125,21 @@ final class KafkaBenchRun implements AutoCloseable {
         return KafkaTestBroker.committedReader(client, alertTopic);
     }
 
-    /** Deletes the run's topics and its group, then lets go of the broker. */
+    /**
+     * Deletes the run's topics (the Kafka Streams app's internal ones too) and its groups, those that
+     * exist (a run without a Kafka Streams app has none of its), then lets go of the broker.
+     */
     @Override
     public void close() throws Exception {
         try {
-            admin.deleteTopics(List.of(inputTopic, alertTopic)).all().get(30, TimeUnit.SECONDS);
-            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            Set<String> topics = new HashSet<>(List.of(inputTopic, alertTopic, streamsAlertTopic));
+            admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(streamsApp + "-")).forEach(topics::add);
+            admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
+            Set<String> groups = new HashSet<>();
+            admin.listGroups().all().get(30, TimeUnit.SECONDS).forEach(g -> groups.add(g.groupId()));
+            groups.retainAll(Set.of(group, streamsApp));
+            admin.deleteConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
         } finally {
             admin.close();
         }

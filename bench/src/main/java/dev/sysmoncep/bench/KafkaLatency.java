@@ -233,7 +233,7 @@ public final class KafkaLatency {
                         continue;
                     }
                     long committed = run.committedOffsets().values().stream().mapToLong(Long::longValue).sum();
-                    long consumed = KafkaDrain.recordsConsumed(run.group);
+                    long consumed = KafkaDrain.recordsConsumed(run.group, run.inputTopic);
                     lags.add(run.inputEndOffsets() - (consumed >= 0 ? consumed : committed));
                     if (committed != committedBefore) {
                         commitTimes.add(now);

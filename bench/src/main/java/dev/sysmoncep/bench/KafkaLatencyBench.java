@@ -19,13 +19,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The stream job on a real broker, started in this JVM (KRaft, the test kit), in its own JVM
  * ({@code --broker-process 1g}), or one named by {@code --bootstrap-servers}: first {@link KafkaDrain} (the job's sustained rate on a
- * backlog of generated events), then {@link KafkaLatency} (alert delay at a steady write rate).
+ * backlog of generated events or of a file's lines, and a plain Kafka Streams app's on the same backlog), then
+ * {@link KafkaLatency} (alert delay at a steady write rate).
  * {@code sysmon-cep bench --bootstrap-servers} measures the same on an existing broker.
  *
  * <p>Run it ({@code --help} lists the options):
@@ -34,8 +38,8 @@ import picocli.CommandLine.Option;
  * </pre>
  */
 @Command(name = "kafka", mixinStandardHelpOptions = true,
-        description = "The stream job on a real broker: the rate at which it drains a backlog, then the alert delay "
-                + "at a steady write rate.")
+        description = "The stream job on a real broker: the rate at which it drains a backlog (and a plain Kafka Streams "
+                + "app's on the same backlog), then the alert delay at a steady write rate.")
 public final class KafkaLatencyBench implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "A broker to use instead of one started in this JVM.")
     String bootstrapServers;
@@ -46,8 +50,13 @@ public final class KafkaLatencyBench implements Callable<Integer> {
     String brokerProcessHeap;
 
     @Option(names = "--drain-events", defaultValue = "0",
-            description = "Generated events to write first and have the job drain; 0 skips the drain (default: ${DEFAULT-VALUE}).")
+            description = "Generated events to write first and have the job, then the Kafka Streams app, drain; 0 skips "
+                    + "the drain (default: ${DEFAULT-VALUE}).")
     long drainEvents;
+
+    @Option(names = {"-i", "--input"}, paramLabel = "FILE",
+            description = "Drain the lines of this file (e.g. real logs) instead of generated events.")
+    Path input;
 
     @Option(names = "--format", defaultValue = "json", converter = GenerateCommand.FormatOption.class,
             description = "Line format of the drained events: json, xml, ecs or mixed (default: ${DEFAULT-VALUE}).")
@@ -96,6 +105,9 @@ public final class KafkaLatencyBench implements Callable<Integer> {
                     + "max.partition.fetch.bytes=4194304; repeat for more.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (bootstrapServers != null) {
@@ -114,11 +126,17 @@ public final class KafkaLatencyBench implements Callable<Integer> {
     }
 
     private int measure(String brokers) throws Exception {
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = spec.commandLine().getOut();
         KafkaBenchRun.JobOptions job = new KafkaBenchRun.JobOptions(partitions, parallelism, checkpointInterval,
                 outOfOrderness, deliveryGuarantee, kafkaProperties);
         boolean measured = true;
-        if (drainEvents > 0) {
+        if (input != null) {
+            if (!Files.isRegularFile(input)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--input must be a file: " + input);
+            }
+            KafkaDrain drain = new KafkaDrain(job, brokers);
+            drain.print(drain.run(input, null), out);
+        } else if (drainEvents > 0) {
             Path file = Files.createTempFile("sysmon-cep-drain", "." + format.optionName + ".log");
             try {
                 BackgroundGenerator generator = new BackgroundGenerator(1, 200, Instant.parse("2024-03-11T00:00:00Z"), 1000);

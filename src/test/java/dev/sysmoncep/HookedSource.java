@@ -1,5 +1,6 @@
-package dev.sysmoncep.reliability;
+package dev.sysmoncep;
 
+import java.io.Serializable;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,17 +21,24 @@ import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A source that is the given one, but whose readers fail at {@link InjectedFailure#SOURCE_READER}
- * when they hand a record on: splits, offsets, watermarks and checkpoints are all the wrapped
- * source's own.
+ * A source that is the given one, but whose readers run a hook on the task thread before they hand
+ * each record on (to fail there, or to take time there): splits, offsets, watermarks and checkpoints
+ * are all the wrapped source's own.
  */
-final class FailingSource<T, S extends SourceSplit, E> implements Source<T, S, E>, ResultTypeQueryable<T> {
+public final class HookedSource<T, S extends SourceSplit, E> implements Source<T, S, E>, ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
-    private final Source<T, S, E> source;
+    /** What runs before each record; serializable, as it travels with the source to the task. */
+    public interface Hook extends Serializable {
+        void beforeRecord();
+    }
 
-    FailingSource(Source<T, S, E> source) {
+    private final Source<T, S, E> source;
+    private final Hook hook;
+
+    public HookedSource(Source<T, S, E> source, Hook hook) {
         this.source = source;
+        this.hook = hook;
     }
 
     @Override
@@ -46,7 +54,7 @@ final class FailingSource<T, S extends SourceSplit, E> implements Source<T, S, E
 
     @Override
     public SourceReader<T, S> createReader(SourceReaderContext context) throws Exception {
-        return new Reader<>(source.createReader(context));
+        return new Reader<>(source.createReader(context), hook);
     }
 
     @Override
@@ -71,16 +79,18 @@ final class FailingSource<T, S extends SourceSplit, E> implements Source<T, S, E
 
     private static final class Reader<T, S extends SourceSplit> implements SourceReader<T, S> {
         private final SourceReader<T, S> reader;
+        private final Hook hook;
         private Output<T> output;
 
-        Reader(SourceReader<T, S> reader) {
+        Reader(SourceReader<T, S> reader, Hook hook) {
             this.reader = reader;
+            this.hook = hook;
         }
 
         @Override
         public InputStatus pollNext(ReaderOutput<T> readerOutput) throws Exception {
             if (output == null || output.output != readerOutput) {
-                output = new Output<>(readerOutput);
+                output = new Output<>(readerOutput, hook);
             }
             return reader.pollNext(output);
         }
@@ -139,20 +149,22 @@ final class FailingSource<T, S extends SourceSplit, E> implements Source<T, S, E
     /** The reader's output, and each split's (the Kafka reader emits through per-partition outputs). */
     private static class SplitOutput<T> implements SourceOutput<T> {
         private final SourceOutput<T> output;
+        final Hook hook;
 
-        SplitOutput(SourceOutput<T> output) {
+        SplitOutput(SourceOutput<T> output, Hook hook) {
             this.output = output;
+            this.hook = hook;
         }
 
         @Override
         public void collect(T record) {
-            InjectedFailure.SOURCE_READER.failHereIfArmed();
+            hook.beforeRecord();
             output.collect(record);
         }
 
         @Override
         public void collect(T record, long timestamp) {
-            InjectedFailure.SOURCE_READER.failHereIfArmed();
+            hook.beforeRecord();
             output.collect(record, timestamp);
         }
 
@@ -175,14 +187,14 @@ final class FailingSource<T, S extends SourceSplit, E> implements Source<T, S, E
     private static final class Output<T> extends SplitOutput<T> implements ReaderOutput<T> {
         private final ReaderOutput<T> output;
 
-        Output(ReaderOutput<T> output) {
-            super(output);
+        Output(ReaderOutput<T> output, Hook hook) {
+            super(output, hook);
             this.output = output;
         }
 
         @Override
         public SourceOutput<T> createOutputForSplit(String splitId) {
-            return new SplitOutput<>(output.createOutputForSplit(splitId));
+            return new SplitOutput<>(output.createOutputForSplit(splitId), hook);
         }
 
         @Override
