@@ -114,7 +114,6 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             close(alert, out);
             alert = null;
         }
-        forgetContextBefore(timestamp - contextMillis);
         List<Finding> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
@@ -128,6 +127,8 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
                 }
             }
         }
+        // What happened a whole context span ago can join no later opening.
+        forgetContextBefore(timestamp - contextMillis + 1);
         if (alert == null) {
             open.clear();
         } else {
