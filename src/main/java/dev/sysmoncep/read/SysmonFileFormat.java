@@ -96,6 +96,8 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         private final int maxLineBytes;
         private final ReadProgress progress;
         private final LineFilter candidates;
+        /** What the structural scan found the current line to be, or null when it was not scanned. */
+        private SysmonRecord.Kind checked;
         /** Lines starting at or after this offset belong to the next split. */
         private final long end;
         private final long splitBytes;
@@ -162,8 +164,10 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
                         if (tally == null) {
                             tally = new LineTally();
                         }
-                        if (record == null) {
+                        if (record == null && checked == null) {
                             tally.addUnparsed();
+                        } else if (record == null) {
+                            tally.add(checked, parser.classifiedFormat());
                         } else {
                             tally.add(record);
                         }
@@ -207,20 +211,32 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
         }
 
         /**
-         * The current line as a record, or null for a line the filter rules out and that is left
-         * unparsed. Sets {@link #lineIsCandidate}: whether some rule may match the line.
+         * The current line as a record, or null for a line the filter rules out: left unparsed, or
+         * checked by the parser's structural scan without decoding, which then sets {@link #checked}
+         * to what the line is. Sets {@link #lineIsCandidate}: whether some rule may match the line.
+         * A line the scan cannot vouch for gets the full parse, so its dead letter has the same reason.
          */
         private SysmonRecord recognise() {
+            checked = null;
             if (lines.overLimit()) {
                 lineIsCandidate = true;
                 return DeadLetter.overLimit(lines.origin(), lines.fullLength(), maxLineBytes,
                         lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
             }
-            lineIsCandidate = candidates == null || candidates.mayMatch(lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
-            if (!lineIsCandidate && skipUnmatchableLines) {
-                return null;
+            byte[] buf = lines.lineBuffer();
+            int off = lines.lineOffset();
+            int len = lines.lineLength();
+            lineIsCandidate = candidates == null || candidates.mayMatch(buf, off, len);
+            if (!lineIsCandidate) {
+                if (skipUnmatchableLines) {
+                    return null;
+                }
+                if (parser.classify(buf, off, len)) {
+                    checked = parser.classifiedKind();
+                    return null;
+                }
             }
-            return parser.parse(lines.lineBuffer(), lines.lineOffset(), lines.lineLength(), lines.origin());
+            return parser.parse(buf, off, len, lines.origin());
         }
 
         @Override

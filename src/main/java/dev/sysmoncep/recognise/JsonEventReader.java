@@ -75,6 +75,18 @@ final class JsonEventReader {
 
     private record Candidate(Field field, int rank) {}
 
+    /** Every candidate path with its field and rank, for the quick check's trie. */
+    static Map<String, Map.Entry<Field, Integer>> candidatePaths() {
+        Map<String, Map.Entry<Field, Integer>> paths = new HashMap<>();
+        CANDIDATES.forEach((path, c) -> paths.put(path, Map.entry(c.field(), c.rank())));
+        return paths;
+    }
+
+    /** The paths of objects worth descending into. */
+    static Set<String> parentPaths() {
+        return PARENTS;
+    }
+
     private static void candidates(Field field, String... paths) {
         for (int rank = 0; rank < paths.length; rank++) {
             String path = paths[rank];

@@ -5,6 +5,7 @@ import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.Origin;
 import dev.sysmoncep.records.SourceFormat;
 import dev.sysmoncep.records.SysmonEvent;
+import dev.sysmoncep.records.SysmonRecord.Kind;
 import dev.sysmoncep.records.SysmonRecord;
 import dev.sysmoncep.scan.ByteVectors;
 import dev.sysmoncep.scan.ByteWords;
@@ -39,6 +40,12 @@ public final class SysmonLineParser {
     private final FieldValues values = new FieldValues();
     private final JsonEventReader json = new JsonEventReader();
     private final XmlEventReader xml = new XmlEventReader();
+    private final JsonQuickCheck quickJson = new JsonQuickCheck();
+    private final XmlQuickCheck quickXml = new XmlQuickCheck();
+    /** What {@link #classify} found. */
+    private Kind classified;
+    private SourceFormat classifiedFormat;
+    private long classifiedTime;
 
     public SysmonLineParser() {
         this(DEFAULT_MAX_LINE_BYTES);
@@ -65,6 +72,69 @@ public final class SysmonLineParser {
             return deadLetter(SourceFormat.UNKNOWN, "parser failure: " + firstLine(String.valueOf(e)),
                     buf, off, len, origin);
         }
+    }
+
+    /**
+     * Tells what a line no rule can match is, as {@link #parse} would, without decoding it where a
+     * structural scan suffices: a Sysmon event (of which format, at which time), a record of another
+     * channel, or a blank line; see {@link #classifiedKind()}. False when only a full parse can tell
+     * (a line with any fault among them, so that its dead letter gets the full parser's reason).
+     */
+    public boolean classify(byte[] buf, int off, int len) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        if (len > maxLineBytes) {
+            return false;
+        }
+        int start = off;
+        int end = off + len;
+        if (len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
+            start += 3;
+        }
+        while (start < end && isBlank(buf[start])) {
+            start++;
+        }
+        while (end > start && isBlank(buf[end - 1])) {
+            end--;
+        }
+        if (start == end) {
+            classified = Kind.BLANK;
+            classifiedFormat = SourceFormat.UNKNOWN;
+            return true;
+        }
+        byte first = buf[start];
+        if ((first != '{' && first != '<') || textProblem(buf, start, end, off) != null) {
+            return false;
+        }
+        if (first == '<') {
+            if (!quickXml.check(buf, start, end)) {
+                return false;
+            }
+            classified = quickXml.sysmon ? Kind.EVENT : Kind.NOT_SYSMON;
+            classifiedFormat = SourceFormat.XML;
+            classifiedTime = quickXml.eventTime;
+            return true;
+        }
+        if (!quickJson.check(buf, start, end)) {
+            return false;
+        }
+        classified = quickJson.sysmon ? Kind.EVENT : Kind.NOT_SYSMON;
+        classifiedFormat = quickJson.format;
+        classifiedTime = quickJson.eventTime;
+        return true;
+    }
+
+    /** After {@link #classify} said true: EVENT, NOT_SYSMON or BLANK. */
+    public Kind classifiedKind() {
+        return classified;
+    }
+
+    public SourceFormat classifiedFormat() {
+        return classifiedFormat;
+    }
+
+    /** The event time of a classified EVENT, epoch milliseconds UTC. */
+    public long classifiedTime() {
+        return classifiedTime;
     }
 
     private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {

@@ -18,12 +18,17 @@ public class LineTally {
 
     /** Counts a line that became {@code record}: an event, a record of another channel or a blank line. */
     public void add(SysmonRecord record) {
+        add(record.kind, record.kind == SysmonRecord.Kind.EVENT ? record.event.format : null);
+    }
+
+    /** Counts a line found to be of {@code kind} without being parsed into a record. */
+    public void add(SysmonRecord.Kind kind, SourceFormat format) {
         lines++;
-        switch (record.kind) {
-            case EVENT -> eventsPerFormat[record.event.format.ordinal()]++;
+        switch (kind) {
+            case EVENT -> eventsPerFormat[format.ordinal()]++;
             case NOT_SYSMON -> notSysmon++;
             case BLANK -> blank++;
-            default -> throw new IllegalArgumentException("a " + record.kind + " is not tallied");
+            default -> throw new IllegalArgumentException("a " + kind + " is not tallied");
         }
     }
 

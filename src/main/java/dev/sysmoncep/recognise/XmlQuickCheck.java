@@ -1,0 +1,366 @@
+package dev.sysmoncep.recognise;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The XML counterpart of {@link JsonQuickCheck}: tells what a Splunk XmlWinEventLog line no rule can
+ * match is by one scan of its bytes, for the plain shape Windows writes (elements, quoted attributes,
+ * text with the five predefined entities), checking it is well-formed as the JDK's StAX reader would:
+ * names balanced, attributes unique, no {@code ]]>} in text, nothing after the root. Anything else
+ * (a declaration, a comment, CDATA, a DOCTYPE, a namespace prefix, a character reference, U+FFFE or
+ * U+FFFF, a field given twice) it leaves to the full parser, as it does any line that is no event.
+ */
+final class XmlQuickCheck {
+    private static final int MAX_DEPTH = 64;
+
+    private byte[] buf;
+    private int pos;
+    private int end;
+    private final int[] nameStarts = new int[MAX_DEPTH];
+    private final int[] nameEnds = new int[MAX_DEPTH];
+    private int depth;
+    /** The section (child of the root: System, EventData) the scan is in, by its name's bytes. */
+    private int sectionStart;
+    private int sectionEnd;
+
+    /** The Data names the full parser reads as text; each of them, and each field of System, may come once. */
+    private static final String[] DATA_FIELDS = {"UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "EventType",
+        "PipeName", "QueryName", "QueryStatus", "QueryResults"};
+    private static final String[] SYSTEM_FIELDS = {"Provider", "TimeCreated", "Security", "EventID", "Channel", "Computer"};
+
+    private String eventId;
+    private String channel;
+    private String provider;
+    private String systemTime;
+    private String utcTime;
+    private final boolean[] dataSeen = new boolean[DATA_FIELDS.length];
+    private final boolean[] systemSeen = new boolean[SYSTEM_FIELDS.length];
+
+    /** What {@link #check} found, as {@link JsonQuickCheck} says it. */
+    boolean sysmon;
+    long eventTime;
+
+    /** Checks the element in {@code buf[start, end)}: trimmed, valid UTF-8 without control bytes. */
+    boolean check(byte[] buf, int start, int end) {
+        this.buf = buf;
+        this.pos = start;
+        this.end = end;
+        depth = 0;
+        eventId = channel = provider = systemTime = utcTime = null;
+        java.util.Arrays.fill(dataSeen, false);
+        java.util.Arrays.fill(systemSeen, false);
+        if (!element()) {
+            return false;
+        }
+        while (pos < end && isBlank(buf[pos])) {
+            pos++;
+        }
+        return pos == end && decide();
+    }
+
+    private boolean decide() {
+        if ((channel != null || provider != null) && !mentionsSysmon(channel) && !mentionsSysmon(provider)) {
+            sysmon = false;
+            return true;
+        }
+        if (eventId == null || SysmonLineParser.eventId(eventId) < 0) {
+            return false;
+        }
+        if (utcTime != null) {
+            eventTime = SysmonTime.parseUtcTime(utcTime.trim());
+        } else {
+            eventTime = systemTime == null ? SysmonTime.INVALID : SysmonTime.parseRecordTime(systemTime.trim());
+        }
+        sysmon = true;
+        return eventTime != SysmonTime.INVALID;
+    }
+
+    private static boolean mentionsSysmon(String text) {
+        if (text == null) {
+            return false;
+        }
+        for (int i = 0; i + 6 <= text.length(); i++) {
+            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One element from its '<' at buf[pos], with all it holds. */
+    private boolean element() {
+        if (depth == MAX_DEPTH || pos >= end || buf[pos] != '<') {
+            return false;
+        }
+        pos++;
+        int nameStart = pos;
+        if (!name()) {
+            return false;
+        }
+        int nameEnd = pos;
+        if (depth == 0 && !is(nameStart, nameEnd, "Event")) {
+            return false;
+        }
+        nameStarts[depth] = nameStart;
+        nameEnds[depth] = nameEnd;
+        depth++;
+        if (depth == 2) {
+            sectionStart = nameStart;
+            sectionEnd = nameEnd;
+        }
+        boolean inSystem = depth == 3 && is(sectionStart, sectionEnd, "System");
+        boolean inEventData = depth == 3 && is(sectionStart, sectionEnd, "EventData");
+        if (inSystem && !once(systemSeen, SYSTEM_FIELDS, nameStart, nameEnd)) {
+            return false;
+        }
+        // Attributes: up to eight, each name once.
+        int[] attrStarts = new int[8];
+        int[] attrEnds = new int[8];
+        int attrs = 0;
+        int dataField = -1;
+        while (true) {
+            int blanks = pos;
+            while (pos < end && isBlank(buf[pos])) {
+                pos++;
+            }
+            if (pos >= end) {
+                return false;
+            }
+            if (buf[pos] == '/' || buf[pos] == '>') {
+                break;
+            }
+            if (pos == blanks || attrs == attrStarts.length) {
+                return false;
+            }
+            int attrStart = pos;
+            if (!name()) {
+                return false;
+            }
+            int attrEnd = pos;
+            for (int a = 0; a < attrs; a++) {
+                if (same(attrStarts[a], attrEnds[a], attrStart, attrEnd)) {
+                    return false;
+                }
+            }
+            attrStarts[attrs] = attrStart;
+            attrEnds[attrs] = attrEnd;
+            attrs++;
+            while (pos < end && isBlank(buf[pos])) {
+                pos++;
+            }
+            if (pos >= end || buf[pos] != '=') {
+                return false;
+            }
+            pos++;
+            while (pos < end && isBlank(buf[pos])) {
+                pos++;
+            }
+            if (pos >= end || (buf[pos] != '\'' && buf[pos] != '"')) {
+                return false;
+            }
+            byte quote = buf[pos++];
+            int valueStart = pos;
+            while (pos < end && buf[pos] != quote) {
+                if (buf[pos] == '<' || !charOk(pos)) {
+                    return false;
+                }
+                pos++;
+            }
+            if (pos >= end) {
+                return false;
+            }
+            int valueEnd = pos++;
+            if (!entitiesOk(valueStart, valueEnd)) {
+                return false;
+            }
+            if (inSystem && is(nameStart, nameEnd, "Provider") && is(attrStart, attrEnd, "Name")) {
+                provider = plain(valueStart, valueEnd);
+            } else if (inSystem && is(nameStart, nameEnd, "TimeCreated") && is(attrStart, attrEnd, "SystemTime")) {
+                systemTime = plain(valueStart, valueEnd);
+            } else if (inEventData && is(nameStart, nameEnd, "Data") && is(attrStart, attrEnd, "Name")) {
+                dataField = indexOf(DATA_FIELDS, valueStart, valueEnd);
+                if (dataField >= 0 && dataSeen[dataField]) {
+                    return false;
+                }
+                if (dataField >= 0) {
+                    dataSeen[dataField] = true;
+                } else if (hasAmpersand(valueStart, valueEnd)) {
+                    return false; // a Data name with an entity: which field it names is the full parser's to tell
+                }
+            } else {
+                continue;
+            }
+            if (hasAmpersand(valueStart, valueEnd)) {
+                return false;
+            }
+        }
+        if (buf[pos] == '/') {
+            if (pos + 1 >= end || buf[pos + 1] != '>') {
+                return false;
+            }
+            pos += 2;
+            depth--;
+            return true;
+        }
+        pos++; // '>'
+        boolean readsText = inSystem && (is(nameStart, nameEnd, "EventID") || is(nameStart, nameEnd, "Channel")
+                || is(nameStart, nameEnd, "Computer")) || dataField >= 0;
+        int textStart = pos;
+        while (true) {
+            int textFrom = pos;
+            while (pos < end && buf[pos] != '<') {
+                if (!charOk(pos) || (buf[pos] == ']' && pos + 2 < end && buf[pos + 1] == ']' && buf[pos + 2] == '>')) {
+                    return false;
+                }
+                pos++;
+            }
+            if (pos >= end || !entitiesOk(textFrom, pos)) {
+                return false;
+            }
+            if (pos + 1 < end && buf[pos + 1] == '/') {
+                break;
+            }
+            if (readsText) {
+                return false; // an element inside a field the full parser reads as text: it refuses that
+            }
+            if (!element()) {
+                return false;
+            }
+        }
+        int textEnd = pos;
+        pos += 2;
+        int closeStart = pos;
+        if (!name() || !same(nameStart, nameEnd, closeStart, pos)) {
+            return false;
+        }
+        while (pos < end && isBlank(buf[pos])) {
+            pos++;
+        }
+        if (pos >= end || buf[pos] != '>') {
+            return false;
+        }
+        pos++;
+        depth--;
+        if (readsText) {
+            boolean needed = is(nameStart, nameEnd, "EventID") || is(nameStart, nameEnd, "Channel") || dataField == 0;
+            if (needed && hasAmpersand(textStart, textEnd)) {
+                return false; // the full parser decodes entities
+            }
+            if (is(nameStart, nameEnd, "EventID")) {
+                eventId = plain(textStart, textEnd);
+            } else if (is(nameStart, nameEnd, "Channel")) {
+                channel = plain(textStart, textEnd);
+            } else if (dataField == 0) {
+                utcTime = plain(textStart, textEnd);
+            }
+        }
+        return true;
+    }
+
+    /** Marks the element named buf[from, to) as seen if it is one of {@code names}; false if it was already. */
+    private boolean once(boolean[] seen, String[] names, int from, int to) {
+        int i = indexOf(names, from, to);
+        if (i < 0) {
+            return true;
+        }
+        if (seen[i]) {
+            return false;
+        }
+        seen[i] = true;
+        return true;
+    }
+
+    private int indexOf(String[] names, int from, int to) {
+        for (int i = 0; i < names.length; i++) {
+            if (is(from, to, names[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean hasAmpersand(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == '&') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An ASCII XML name without a namespace prefix. */
+    private boolean name() {
+        int start = pos;
+        while (pos < end) {
+            byte b = buf[pos];
+            boolean ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_'
+                    || (pos > start && ((b >= '0' && b <= '9') || b == '.' || b == '-'));
+            if (!ok) {
+                break;
+            }
+            pos++;
+        }
+        return pos > start && pos < end && buf[pos] != ':';
+    }
+
+    /** Only the five predefined entities, in text or a value; a character reference is the full parser's. */
+    private boolean entitiesOk(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == '&') {
+                int semicolon = i + 1;
+                while (semicolon < to && semicolon - i <= 5 && buf[semicolon] != ';') {
+                    semicolon++;
+                }
+                if (semicolon >= to || buf[semicolon] != ';') {
+                    return false;
+                }
+                String entity = new String(buf, i + 1, semicolon - i - 1, StandardCharsets.ISO_8859_1);
+                if (!entity.equals("lt") && !entity.equals("gt") && !entity.equals("amp") && !entity.equals("quot")
+                        && !entity.equals("apos")) {
+                    return false;
+                }
+                i = semicolon;
+            }
+        }
+        return true;
+    }
+
+    /** A byte that may stand in XML text: U+FFFE and U+FFFF (EF BF BE, EF BF BF) may not. */
+    private boolean charOk(int i) {
+        return !((buf[i] & 0xFF) == 0xEF && i + 2 < end && (buf[i + 1] & 0xFF) == 0xBF && (buf[i + 2] & 0xFF) >= 0xBE);
+    }
+
+    /** The text between from and to, which holds no entity; empty counts as absent, as for the full parser. */
+    private String plain(int from, int to) {
+        return to == from ? null : new String(buf, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    private boolean hasColon(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (buf[i] == ':') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean is(int from, int to, String ascii) {
+        if (to - from != ascii.length()) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            if (buf[from + i] != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean same(int aFrom, int aTo, int bFrom, int bTo) {
+        return java.util.Arrays.equals(buf, aFrom, aTo, buf, bFrom, bTo);
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+}
