@@ -25,7 +25,8 @@ class PackageLayersTest {
     private static final List<Set<String>> FLOORS = List.of(
             Set.of("records", "scan", "metrics"),
             Set.of("recognise"),
-            Set.of("read", "read.kafka"),
+            Set.of("read"),
+            Set.of("read.kafka"),
             Set.of("detect"),
             Set.of("alert"),
             Set.of("workflow", "sink", "sink.elasticsearch", "generate"),

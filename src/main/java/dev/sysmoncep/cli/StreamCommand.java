@@ -1,5 +1,6 @@
 package dev.sysmoncep.cli;
 
+import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.read.kafka.KafkaSysmonSource;
 import dev.sysmoncep.read.kafka.StartingOffsets;
 import dev.sysmoncep.records.DeadLetter;
@@ -236,7 +237,7 @@ public final class StreamCommand implements Callable<Integer> {
         KafkaOutputs outputs = new KafkaOutputs(brokers, client.properties(), deliveryGuarantee, transactionalIdPrefix,
                 transactionTimeout);
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env,
-                source.build(settings.maxLineBytes(), settings.idleness()), settings);
+                source.build(settings.maxLineBytes(), settings.idleness(), CandidateFilter.of(settings.rules())), settings);
 
         // The alert sink runs at the job's parallelism, chained to the operator that raised each alert,
         // so all updates of one alert go through one producer, in order, to one partition.

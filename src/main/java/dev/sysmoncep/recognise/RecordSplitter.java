@@ -14,7 +14,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Counts what every line became and splits the records: Sysmon events go on, dead letters leave on
- * {@link #DEAD_LETTERS}, records of other channels, blank lines and tallies are counted and skipped.
+ * {@link #DEAD_LETTERS}, records of other channels, blank lines, tallies and events checked without decoding (which no
+ * rule can match) are counted and skipped.
  */
 public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
     private static final long serialVersionUID = 1L;
@@ -56,6 +57,10 @@ public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
                 eventsParsed.inc();
                 eventsPerFormat[record.event.format.ordinal()].inc();
                 out.collect(record.event);
+            }
+            case CHECKED_EVENT -> {
+                eventsParsed.inc();
+                eventsPerFormat[record.format.ordinal()].inc();
             }
             case NOT_SYSMON -> notSysmon.inc();
             case BLANK -> blank.inc();

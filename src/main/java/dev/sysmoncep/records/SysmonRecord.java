@@ -3,20 +3,27 @@ package dev.sysmoncep.records;
 /**
  * What one input line became: a Sysmon event, a record of another channel (skipped, counted), a
  * blank line (counted), or a dead letter; or, as a TALLY, what a run of lines that no rule can match became (see
- * {@link LineTally}). Every line read is in exactly one, so counts add up.
+ * {@link LineTally}); or, as a CHECKED_EVENT, a well-formed Sysmon event no rule can match, read
+ * only for its format and event time. Every line read is in exactly one, so counts add up.
  */
 public class SysmonRecord {
     /**
      * TALLY: lines no rule can match, counted where they were read; lines the optional fast path
      * leaves unparsed ({@code CandidateFilter}) are counted there alone, neither checked nor dead-lettered.
      */
-    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY, BLANK }
+    /**
+     * CHECKED_EVENT: a stream's record no rule can match, checked without decoding; it still moves
+     * the watermark by its event time.
+     */
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY, BLANK, CHECKED_EVENT }
 
     public Kind kind;
     public SourceFormat format;
     public SysmonEvent event;
     public DeadLetter deadLetter;
     public LineTally tally;
+    /** Of a CHECKED_EVENT: when it happened, epoch milliseconds UTC. */
+    public long eventTime;
 
     public SysmonRecord() {}
 
@@ -41,6 +48,23 @@ public class SysmonRecord {
         r.kind = Kind.BLANK;
         r.format = SourceFormat.UNKNOWN;
         return r;
+    }
+
+    public static SysmonRecord checkedEvent(SourceFormat format, long eventTime) {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.CHECKED_EVENT;
+        r.format = format;
+        r.eventTime = eventTime;
+        return r;
+    }
+
+    /** The event time of an EVENT or a CHECKED_EVENT; other records have none. */
+    public boolean hasEventTime() {
+        return kind == Kind.EVENT || kind == Kind.CHECKED_EVENT;
+    }
+
+    public long eventTime() {
+        return kind == Kind.EVENT ? event.eventTime : eventTime;
     }
 
     public static SysmonRecord tally(LineTally tally) {

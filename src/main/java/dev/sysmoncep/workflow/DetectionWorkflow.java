@@ -53,6 +53,9 @@ public final class DetectionWorkflow {
     public static DetectionStreams defineWorkflow(
             StreamExecutionEnvironment env, Source<SysmonRecord, ?, ?> source, DetectionSettings settings) {
         RuleSet rules = settings.rules();
+        // Chained operators hand records on without a copy: each operator emits objects it made and
+        // never changes after, and what keeps records (CEP, the aggregators) gets them from a keyBy.
+        env.getConfig().enableObjectReuse();
 
         SingleOutputStreamOperator<SysmonEvent> events = env
                 .fromSource(source, watermarks(settings), "Sysmon lines")
@@ -148,7 +151,7 @@ public final class DetectionWorkflow {
         long tolerance = settings.outOfOrderness().toMillis();
         return WatermarkStrategy.<SysmonRecord>forGenerator(context -> new EventWatermarks(tolerance))
                 .withTimestampAssigner((record, sourceTimestamp) ->
-                        record.kind == SysmonRecord.Kind.EVENT ? record.event.eventTime : sourceTimestamp);
+                        record.hasEventTime() ? record.eventTime() : sourceTimestamp);
     }
 
     /**
@@ -166,7 +169,7 @@ public final class DetectionWorkflow {
 
         @Override
         public void onEvent(SysmonRecord record, long timestamp, WatermarkOutput output) {
-            if (record.kind == SysmonRecord.Kind.EVENT) {
+            if (record.hasEventTime()) {
                 maxTimestamp = Math.max(maxTimestamp, timestamp);
                 eventsSinceEmit = true;
             }

@@ -9,6 +9,7 @@ import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
 import dev.sysmoncep.cli.ReplayCommand;
 import dev.sysmoncep.cli.StreamCommand;
+import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.generate.BackgroundGenerator;
 import dev.sysmoncep.generate.ExpectedAlerts;
@@ -39,10 +40,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -150,7 +151,7 @@ class StarvedPartitionIT {
         KafkaOutputs outputs = new KafkaOutputs(KAFKA.bootstrapServers(), new Properties(), DeliveryGuarantee.EXACTLY_ONCE,
                 "test-" + in, Duration.ofMinutes(15));
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env,
-                new HookedSource<>(source.build(settings.maxLineBytes(), settings.idleness()),
+                new HookedSource<>(source.build(settings.maxLineBytes(), settings.idleness(), CandidateFilter.of(settings.rules())),
                         StarvedPartitionIT::takeTime), settings);
         streams.alerts().sinkTo(outputs.alerts(alerts)).name("Kafka alerts").uid("kafka-alerts");
         streams.lateEvents().sinkTo(outputs.lateEvents(late)).name("Kafka late events").uid("kafka-late-events");

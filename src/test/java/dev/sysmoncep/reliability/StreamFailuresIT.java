@@ -10,6 +10,7 @@ import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
 import dev.sysmoncep.alert.AlertDocument;
 import dev.sysmoncep.cli.StreamCommand;
+import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.generate.BackgroundGenerator;
 import dev.sysmoncep.generate.SysmonLineWriter;
 import dev.sysmoncep.kafka.KafkaTestBroker;
@@ -236,7 +237,7 @@ class StreamFailuresIT {
                 "test-" + t.id, Duration.ofMinutes(15));
 
         DetectionStreams streams = DetectionWorkflow.defineWorkflow(env,
-                new HookedSource<>(source.build(settings.maxLineBytes(), settings.idleness()),
+                new HookedSource<>(source.build(settings.maxLineBytes(), settings.idleness(), CandidateFilter.of(settings.rules())),
                         InjectedFailure.SOURCE_READER::failHereIfArmed), settings);
         streams.alerts().map(new FailingOnAlert()).name("Fail on an alert").uid("fail-on-an-alert")
                 .sinkTo(new FailingSink<>(outputs.alerts(t.alerts))).name("Kafka alerts " + t.alerts).uid("kafka-alerts");

@@ -1,5 +1,6 @@
 package dev.sysmoncep.read.kafka;
 
+import dev.sysmoncep.read.LineFilter;
 import dev.sysmoncep.records.SysmonRecord;
 import java.time.Duration;
 import java.util.List;
@@ -28,9 +29,12 @@ public record KafkaSysmonSource(
         StartingOffsets startFrom,
         Properties clientProperties) {
 
-    /** @param idleness how long a partition read to its end may go without events before it is idle */
-    public IdleAtEndSource build(int maxLineBytes, Duration idleness) {
-        SysmonRecordDeserializer deserializer = new SysmonRecordDeserializer(maxLineBytes);
+    /**
+     * @param idleness how long a partition read to its end may go without events before it is idle
+     * @param candidates tells the records some rule may match, or null to parse every record
+     */
+    public IdleAtEndSource build(int maxLineBytes, Duration idleness, LineFilter candidates) {
+        SysmonRecordDeserializer deserializer = new SysmonRecordDeserializer(maxLineBytes, candidates);
         KafkaSourceBuilder<SysmonRecord> builder = KafkaSource.<SysmonRecord>builder()
                 // Transactional writers upstream (Kafka Connect, another Flink job) must be read as
                 // committed, or an aborted batch would be detected; plain writers are unaffected.

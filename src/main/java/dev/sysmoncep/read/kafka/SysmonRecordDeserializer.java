@@ -1,5 +1,6 @@
 package dev.sysmoncep.read.kafka;
 
+import dev.sysmoncep.read.LineFilter;
 import dev.sysmoncep.recognise.SysmonLineParser;
 import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.Origin;
@@ -19,6 +20,9 @@ import org.apache.kafka.common.TopicPartition;
  * it as the source emits it (in the task thread, not the Kafka fetcher), knowing its topic, partition
  * and offset. Never throws: a record without a value, one over the line limit, or one that is no
  * Sysmon event becomes a dead letter, so one bad record never stops the job. The record key is not read.
+ * A record no rule can match is checked as the replay checks such lines, by a structural scan that
+ * finds its event time (for the watermark) without decoding it; only a faulty one is parsed, for its
+ * dead letter's reason.
  *
  * <p>It also keeps, per partition, the offset after the last record it handed on: how far the source
  * reader has read, which {@link IdleAtEndSource} compares with the partition's end before it lets the
@@ -28,6 +32,8 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
     private static final long serialVersionUID = 1L;
 
     private final int maxLineBytes;
+    /** Tells the records some rule may match; the others are only checked. Null: every record is parsed. */
+    private final LineFilter candidates;
     private transient SysmonLineParser parser;
     private transient Map<TopicPartition, long[]> nextOffsets;
     /** The last record's partition and its entry: records come in runs of one partition. */
@@ -35,8 +41,9 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
     private transient int lastPartition;
     private transient long[] lastNext;
 
-    public SysmonRecordDeserializer(int maxLineBytes) {
+    public SysmonRecordDeserializer(int maxLineBytes, LineFilter candidates) {
         this.maxLineBytes = maxLineBytes;
+        this.candidates = candidates;
     }
 
     @Override
@@ -76,6 +83,13 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
         byte[] value = record.value();
         if (value == null) {
             return deadLetter(origin, "record has no value (null, as a tombstone)", new byte[0], 0);
+        }
+        if (candidates != null && !candidates.mayMatch(value, 0, value.length) && parser.classify(value, 0, value.length)) {
+            return switch (parser.classifiedKind()) {
+                case EVENT -> SysmonRecord.checkedEvent(parser.classifiedFormat(), parser.classifiedTime());
+                case NOT_SYSMON -> SysmonRecord.notSysmon(parser.classifiedFormat());
+                default -> SysmonRecord.blank();
+            };
         }
         return parser.parse(value, 0, value.length, origin);
     }

@@ -3,9 +3,13 @@ package dev.sysmoncep.read.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sysmoncep.Scenarios;
+import dev.sysmoncep.detect.CandidateFilter;
+import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.generate.SysmonLineWriter;
+import dev.sysmoncep.recognise.SysmonLineParser;
 import dev.sysmoncep.records.Origin;
 import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.records.SysmonRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,7 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class SysmonRecordDeserializerTest {
-    private final SysmonRecordDeserializer deserializer = new SysmonRecordDeserializer(4096);
+    private final SysmonRecordDeserializer deserializer = new SysmonRecordDeserializer(4096,
+            CandidateFilter.of(RuleSet.bundled()));
 
     @BeforeEach
     void open() {
@@ -71,5 +76,29 @@ class SysmonRecordDeserializerTest {
         assertThat(bad.kind).isEqualTo(SysmonRecord.Kind.DEAD_LETTER);
         assertThat(bad.deadLetter.raw).isEqualTo(garbage);
         assertThat(bad.deadLetter.origin).isEqualTo(Origin.kafka("sysmon", 3, 1234L));
+    }
+
+    @Test
+    void aRecordNoRuleCanMatchIsCheckedForItsFormatAndEventTimeOnly() {
+        Instant t = Instant.parse("2024-03-12T09:14:05.125Z");
+        for (SourceFormat format : List.of(SourceFormat.XML, SourceFormat.FLAT_JSON, SourceFormat.ECS_JSON)) {
+            SysmonEvent svchost = Scenarios.dns("WS-1", "{A}", "42", t, "www.example.com");
+            svchost.image = "C:\\Windows\\System32\\svchost.exe";
+            String line = SysmonLineWriter.render(svchost, Map.of(), format);
+            SysmonRecord r = read(line.getBytes(StandardCharsets.UTF_8));
+            assertThat(r.kind).as(format.name()).isEqualTo(SysmonRecord.Kind.CHECKED_EVENT);
+            assertThat(r.format).isEqualTo(format);
+            assertThat(r.eventTime()).isEqualTo(t.toEpochMilli());
+        }
+    }
+
+    @Test
+    void aBrokenRecordNoRuleCanMatchIsDeadLetteredWithTheFullParsersReason() {
+        String truncated = "{\"EventID\": 22, \"Image\": \"C:\\\\Windows\\\\svchost.exe\", \"UtcTime\": \"2024-03-12 09:14:05.125\"";
+        byte[] value = truncated.getBytes(StandardCharsets.UTF_8);
+        SysmonRecord r = read(value);
+        assertThat(r.kind).isEqualTo(SysmonRecord.Kind.DEAD_LETTER);
+        assertThat(r.deadLetter.reason)
+                .isEqualTo(new SysmonLineParser(4096).parse(value, 0, value.length, Origin.kafka("sysmon", 3, 1234L)).deadLetter.reason);
     }
 }
