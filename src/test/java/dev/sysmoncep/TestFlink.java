@@ -1,5 +1,7 @@
 package dev.sysmoncep;
 
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -19,5 +21,17 @@ public final class TestFlink {
                 .setNumberTaskManagers(1)
                 .setNumberSlotsPerTaskManager(2)
                 .build());
+    }
+
+    /**
+     * Cancels the jobs a test left running on the shared cluster (it failed before it cancelled
+     * them), so that they hold no slot the next test needs.
+     */
+    public static void cancelJobsLeftRunning(ClusterClient<?> flink) throws Exception {
+        for (var job : flink.listJobs().get(30, TimeUnit.SECONDS)) {
+            if (!job.getJobState().isGloballyTerminalState()) {
+                flink.cancel(job.getJobId()).get(60, TimeUnit.SECONDS);
+            }
+        }
     }
 }

@@ -29,10 +29,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,6 +63,11 @@ class SaslKafkaStreamIT {
     @RegisterExtension
     @Order(2)
     static final MiniClusterExtension FLINK = TestFlink.twoSlots();
+
+    @AfterEach
+    void cancelJobsLeftRunning(@InjectClusterClient ClusterClient<?> flink) throws Exception {
+        TestFlink.cancelJobsLeftRunning(flink);
+    }
 
     @TempDir
     Path dir;

@@ -47,6 +47,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -62,6 +63,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -107,6 +109,11 @@ class StreamFailuresIT {
     @RegisterExtension
     @Order(2)
     static final MiniClusterExtension FLINK = TestFlink.twoSlots();
+
+    @AfterEach
+    void cancelJobsLeftRunning(@InjectClusterClient ClusterClient<?> flink) throws Exception {
+        TestFlink.cancelJobsLeftRunning(flink);
+    }
 
     /** The input in three parts, each a list of (partition, value); the failures happen in the second. */
     private static List<List<Line>> parts;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysmoncep.Scenarios;
+import dev.sysmoncep.TestFlink;
 import dev.sysmoncep.alert.AlertDocument;
 import dev.sysmoncep.cli.ReplayCommand;
 import dev.sysmoncep.records.SourceFormat;
@@ -27,6 +28,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -34,8 +36,10 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -51,6 +55,11 @@ import picocli.CommandLine;
  * an alert. Each test writes through a real Flink job on a MiniCluster into indices of its own.
  */
 abstract class AlertSinkContract {
+    @AfterEach
+    void cancelJobsLeftRunning(@InjectClusterClient ClusterClient<?> flink) throws Exception {
+        TestFlink.cancelJobsLeftRunning(flink);
+    }
+
 
     /** The node this class runs against, from the subclass's {@code @RegisterExtension} field. */
     abstract SearchNode node();
