@@ -2,6 +2,7 @@ package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
 import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.scan.ByteWords;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -16,6 +17,9 @@ import java.util.Map;
  * classifies a line otherwise than {@link SysmonLineParser#parse} does (the property tests check it).
  */
 final class JsonQuickCheck {
+    private static final byte[] SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational".getBytes(StandardCharsets.US_ASCII);
+    private static final long QUOTES = ByteWords.repeated('"');
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
     /** Past these the full parser decides (Jackson's limits for numbers, names and nesting lie beyond). */
     private static final int MAX_DEPTH = 200;
     private static final int MAX_NUMBER_CHARS = 100;
@@ -37,6 +41,8 @@ final class JsonQuickCheck {
     private final boolean[] seenNode = new boolean[PATHS.size()];
     private int[] seenNodes = new int[16];
     private int seenCount;
+    /** Whether the string {@link #string()} last went over has an escape. */
+    private boolean stringEscaped;
 
     /** What {@link #check} found: a Sysmon event or a record of another channel, its format, its time. */
     boolean sysmon;
@@ -66,6 +72,22 @@ final class JsonQuickCheck {
     /** What the full parser's normalisation would make of the values found; false where it would refuse. */
     private boolean decide() {
         format = ecs ? SourceFormat.ECS_JSON : SourceFormat.FLAT_JSON;
+        if (!isSysmonChannel()) {
+            return decideChannel();
+        }
+        return decideEvent();
+    }
+
+    /** Whether the channel is Sysmon's own, spelled as Windows spells it: most lines, told without a string. */
+    private boolean isSysmonChannel() {
+        int i = Field.CHANNEL.ordinal();
+        if (rank[i] == Integer.MAX_VALUE || valueEscaped[i] || valueEnd[i] - valueStart[i] != SYSMON_CHANNEL.length) {
+            return false;
+        }
+        return java.util.Arrays.equals(buf, valueStart[i], valueEnd[i], SYSMON_CHANNEL, 0, SYSMON_CHANNEL.length);
+    }
+
+    private boolean decideChannel() {
         String channel = text(Field.CHANNEL);
         String provider = text(Field.PROVIDER);
         if (channel == null && has(Field.CHANNEL) || provider == null && has(Field.PROVIDER)) {
@@ -75,6 +97,10 @@ final class JsonQuickCheck {
             sysmon = false;
             return true;
         }
+        return decideEvent();
+    }
+
+    private boolean decideEvent() {
         String id = text(Field.EVENT_ID);
         if (id == null || SysmonLineParser.eventId(id) < 0) {
             return false;
@@ -148,11 +174,13 @@ final class JsonQuickCheck {
             }
             int keyNode = -1;
             if (node != -1) {
-                if (hasEscape(keyStart, keyEnd)) {
+                if (stringEscaped) {
                     return false;
                 }
                 keyNode = PATHS.walk(node, node == PathTrie.ROOT ? -1 : '.', buf, keyStart, keyEnd);
-                ecs |= PATHS.passesEcsRoot(node, buf, keyStart, keyEnd);
+                if (!ecs) {
+                    ecs = PATHS.passesEcsRoot(node, buf, keyStart, keyEnd);
+                }
             }
             if (!member(keyNode, depth)) {
                 return false;
@@ -205,7 +233,7 @@ final class JsonQuickCheck {
             int valueFrom = isString ? start + 1 : start;
             int valueTo = isString ? pos - 1 : pos;
             if (!isNull && valueTo > valueFrom) {
-                offer(PATHS.field(node), PATHS.rank(node), valueFrom, valueTo, isString && hasEscape(valueFrom, valueTo));
+                offer(PATHS.field(node), PATHS.rank(node), valueFrom, valueTo, isString && stringEscaped);
             }
         }
         return true;
@@ -251,13 +279,28 @@ final class JsonQuickCheck {
     /** A string from its opening quote at buf[pos] to just past its closing one, escapes checked as Jackson does. */
     private boolean string() {
         int i = pos + 1;
+        stringEscaped = false;
         while (i < end) {
+            // Most strings are short: eight bytes at a time, stopping at a quote, a backslash or any byte not printable ASCII.
+            while (i + Long.BYTES <= end) {
+                long w = ByteWords.word(buf, i);
+                long stop = ByteWords.bytesEqual(w, QUOTES) | ByteWords.bytesEqual(w, BACKSLASHES) | ByteWords.notPrintableAscii(w);
+                if (stop != 0) {
+                    i += ByteWords.firstIndex(stop);
+                    break;
+                }
+                i += Long.BYTES;
+            }
+            if (i >= end) {
+                break;
+            }
             byte b = buf[i];
             if (b == '"') {
                 pos = i + 1;
                 return true;
             }
             if (b == '\\') {
+                stringEscaped = true;
                 if (i + 1 >= end) {
                     return false;
                 }
@@ -363,15 +406,6 @@ final class JsonQuickCheck {
 
     private static boolean hex(byte b) {
         return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
-    }
-
-    private boolean hasEscape(int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buf[i] == '\\') {
-                return true;
-            }
-        }
-        return false;
     }
 
     private int skipBlanks() {

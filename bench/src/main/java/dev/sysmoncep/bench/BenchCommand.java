@@ -61,7 +61,8 @@ import picocli.CommandLine;
  * or XML DOM, every event unfiltered into the rules' CEP patterns keyed by host).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        subcommands = {KafkaLatencyBench.class, StateSizeBench.class, ReadPathBench.class, JmhCommand.class},
+        subcommands = {KafkaLatencyBench.class, StateSizeBench.class, ReadPathBench.class, SmallInputsBench.class,
+                JmhCommand.class},
         description = {
             "Measures, on one file and in one run: the raw read limit (a plain Java loop splitting lines, and a "
                     + "Flink FileSource job that reads and splits lines like the replay and only counts them); the "
@@ -75,6 +76,7 @@ import picocli.CommandLine;
             "Subcommands measure one thing each: kafka (the stream job's drain rate, beside a Kafka Streams app's, and "
                     + "its alert delay on a real broker), "
                     + "state-size (streaming state under sustained load), read-path (one reader thread per core), "
+                    + "small-inputs (replay's whole-process time on small folders, and its start-up alone), "
                     + "jmh (the hot path's JMH micro-benchmarks)."
         })
 public final class BenchCommand implements Callable<Integer> {
@@ -153,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The bench's command line, with its subcommands (kafka, state-size, read-path, jmh). */
+    /** The bench's command line, with its subcommands (kafka, state-size, read-path, small-inputs, jmh). */
     public static CommandLine commandLine() {
         return new CommandLine(new BenchCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
