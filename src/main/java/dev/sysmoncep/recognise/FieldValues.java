@@ -91,6 +91,11 @@ final class FieldValues {
         }
     }
 
+    /** The rank of the source name whose value the field holds, or -1 when it has none. */
+    int rank(Field field) {
+        return values[field.ordinal()] == null ? -1 : ranks[field.ordinal()];
+    }
+
     /** The source name given twice with different values, if any. */
     String duplicate() {
         return duplicate;

@@ -145,4 +145,32 @@ class CollectorShapesTest {
         assertThat(e.image).isEqualTo("C:\\Windows\\SysWOW64\\wermgr.exe");
         assertThat(e.user).isEqualTo("CORP\\m.keller");
     }
+
+    /**
+     * A real {@code Get-WinEvent | ConvertTo-Json} record also carries the record's own ProcessId:
+     * the Sysmon service's, 1092 here. The pipe belongs to wermgr.exe, pid 4312 in the Message, and
+     * groups (ProcessId is a group-by field) as the same event in Splunk's XML does.
+     */
+    @Test
+    void aPowerShellRecordsOwnProcessIdIsTheSysmonServicesAndTheEventsIsInItsMessage() {
+        String message = "Pipe Created:\\r\\nRuleName: -\\r\\nEventType: CreatePipe\\r\\nUtcTime: 2024-03-12 09:00:00.000"
+                + "\\r\\nProcessGuid: {8A3F1C2D-1CED-65F0-013F-000000000600}\\r\\nProcessId: 4312\\r\\nPipeName: \\\\qbot"
+                + "\\r\\nImage: C:\\\\Windows\\\\SysWOW64\\\\wermgr.exe\\r\\nUser: CORP\\\\m.keller";
+        String powerShell = "{\"Message\":\"" + message + "\",\"Id\":17,\"ProviderName\":\"Microsoft-Windows-Sysmon\","
+                + "\"LogName\":\"Microsoft-Windows-Sysmon/Operational\",\"ProcessId\":1092,\"ThreadId\":1344,"
+                + "\"MachineName\":\"WS-FIN-07.corp.example.com\",\"TimeCreated\":\"/Date(1710234000350)/\"}";
+        String xml = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                + "<Provider Name='Microsoft-Windows-Sysmon'/><EventID>17</EventID><TimeCreated SystemTime='2024-03-12T09:00:00.3500000Z'/>"
+                + "<Execution ProcessID='1092' ThreadID='1344'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel>"
+                + "<Computer>WS-FIN-07.corp.example.com</Computer></System><EventData><Data Name='RuleName'>-</Data>"
+                + "<Data Name='EventType'>CreatePipe</Data><Data Name='UtcTime'>2024-03-12 09:00:00.000</Data>"
+                + "<Data Name='ProcessGuid'>{8A3F1C2D-1CED-65F0-013F-000000000600}</Data><Data Name='ProcessId'>4312</Data>"
+                + "<Data Name='PipeName'>\\qbot</Data><Data Name='Image'>C:\\Windows\\SysWOW64\\wermgr.exe</Data>"
+                + "<Data Name='User'>CORP\\m.keller</Data></EventData></Event>";
+        SysmonEvent fromPowerShell = event(powerShell);
+        assertThat(fromPowerShell.processId).isEqualTo("4312");
+        var pipeRule = RuleSet.bundled().eventRule("2f3a4092-548b-421c-9caa-84918e1787ef");
+        assertThat(pipeRule.matches(fromPowerShell)).isTrue();
+        assertThat(pipeRule.groupKey(fromPowerShell)).isEqualTo(pipeRule.groupKey(event(xml)));
+    }
 }
