@@ -60,6 +60,24 @@ class CollectorShapesTest {
         assertThat(e.queryResults).isEqualTo("-");
     }
 
+    /**
+     * The sysmon module names every status code of its table, the rare ones too: a lookup that failed
+     * with Sysmon's 9701 arrives as DNS_ERROR_RECORD_DOES_NOT_EXIST, and must key the rule-2 group
+     * (QueryStatus is a group-by field) that Sysmon's own 9701 keys in XML.
+     */
+    @Test
+    void everyStatusNameTheSysmonModuleWritesGoesBackToSysmonsCode() {
+        Map<String, String> codes = Map.of("ERROR_NOT_ENOUGH_MEMORY", "8", "DNS_ERROR_RCODE_BADSIG", "9016",
+                "DNS_ERROR_UNSECURE_PACKET", "9505", "DNS_REQUEST_PENDING", "9506", "DNS_ERROR_TRY_AGAIN_LATER", "9554",
+                "DNS_ERROR_RECORD_DOES_NOT_EXIST", "9701", "DNS_ERROR_NO_TCPIP", "9851",
+                "DNS_ERROR_NSEC_INCOMPATIBLE_WITH_NSEC3_RSA_SHA1", "9130",
+                "DNS_ERROR_POLICY_INVALID_CRITERIA_TIME_OF_DAY", "9996");
+        codes.forEach((name, code) -> assertThat(event(ECS_DNS_MODULE.replace("SUCCESS", name)).queryStatus)
+                .as(name).isEqualTo(code));
+        assertThat(event(ECS_DNS_MODULE.replace("SUCCESS", "9999")).queryStatus)
+                .as("a code the module has no name for, which it leaves as it is").isEqualTo("9999");
+    }
+
     /** One event in the three formats (ECS in the module's shape) groups alike under the DNS rule. */
     @Test
     void oneDnsEventInEveryFormatKeysTheSameGroup() {
