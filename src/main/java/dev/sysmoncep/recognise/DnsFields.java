@@ -22,12 +22,8 @@ public final class DnsFields {
     /** Sysmon's QueryStatus codes and the names Winlogbeat writes for them: every one its module names. */
     private static final CodeNames STATUS = CodeNames.load("dns-query-status.txt");
 
-    /** DNS record types by name, as Sysmon numbers them in QueryResults ("type:  5 name" for a CNAME). */
-    private static final Map<String, Integer> RECORD_TYPES = Map.ofEntries(
-            Map.entry("A", 1), Map.entry("NS", 2), Map.entry("CNAME", 5), Map.entry("SOA", 6), Map.entry("PTR", 12),
-            Map.entry("MX", 15), Map.entry("TXT", 16), Map.entry("AAAA", 28), Map.entry("SRV", 33),
-            Map.entry("NAPTR", 35), Map.entry("DNAME", 39), Map.entry("DS", 43), Map.entry("RRSIG", 46),
-            Map.entry("DNSKEY", 48), Map.entry("ANY", 255));
+    /** DNS record types by the number Sysmon writes in QueryResults ("type:  5 name" for a CNAME) and by name. */
+    private static final CodeNames RECORD_TYPES = CodeNames.load("dns-record-types.txt");
 
     private DnsFields() {}
 
@@ -56,13 +52,7 @@ public final class DnsFields {
             if (part.startsWith("type:")) {
                 String[] words = part.trim().split("\\s+");
                 if (words.length == 3) {
-                    String type = null;
-                    for (Map.Entry<String, Integer> e : RECORD_TYPES.entrySet()) {
-                        if (e.getValue().toString().equals(words[1])) {
-                            type = e.getKey();
-                        }
-                    }
-                    answers.add(new Answer(type, words[2]));
+                    answers.add(new Answer(RECORD_TYPES.nameOfCode().get(words[1]), words[2]));
                 }
             } else {
                 String ip = part.replace("::ffff:", "");
@@ -105,7 +95,7 @@ public final class DnsFields {
                 if (address) {
                     s.append(sysmonAddress(a.data()));
                 } else {
-                    Integer type = a.type() == null ? null : RECORD_TYPES.get(a.type());
+                    String type = a.type() == null ? null : RECORD_TYPES.codeOfName().get(a.type());
                     if (type != null) {
                         s.append("type:  ").append(type).append(' ');
                     }

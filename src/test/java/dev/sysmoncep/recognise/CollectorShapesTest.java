@@ -78,6 +78,22 @@ class CollectorShapesTest {
                 .as("a code the module has no name for, which it leaves as it is").isEqualTo("9999");
     }
 
+    /**
+     * The module names the rare record types of its table as well (HINFO is 13, NSEC 47): its answers
+     * must give back Sysmon's QueryResults, a group-by field of rule 2, as Sysmon wrote them.
+     */
+    @Test
+    void answersOfARareRecordTypeGiveBackSysmonsQueryResults() {
+        String cname = "{\"type\":\"CNAME\",\"data\":\"api4.ipify.org\"}";
+        assertThat(ECS_DNS_MODULE).contains(cname);
+        for (String[] rare : new String[][] {{"HINFO", "13"}, {"NSEC", "47"}, {"WINS", "65281"}}) {
+            String line = ECS_DNS_MODULE.replace(cname, "{\"type\":\"" + rare[0] + "\",\"data\":\"h.example\"}");
+            assertThat(event(line).queryResults).as(rare[0]).isEqualTo("type:  " + rare[1] + " h.example;::ffff:192.0.2.10;");
+            assertThat(DnsFields.answers("type:  " + rare[1] + " h.example;", new java.util.ArrayList<>()))
+                    .as("as the module splits them").containsExactly(new DnsFields.Answer(rare[0], "h.example"));
+        }
+    }
+
     /** One event in the three formats (ECS in the module's shape) groups alike under the DNS rule. */
     @Test
     void oneDnsEventInEveryFormatKeysTheSameGroup() {
