@@ -71,7 +71,8 @@ final class JsonQuickCheck {
         if (channel == null && has(Field.CHANNEL) || provider == null && has(Field.PROVIDER)) {
             return false; // escapes in them: the full parser decodes
         }
-        if ((channel != null || provider != null) && !mentionsSysmon(channel) && !mentionsSysmon(provider)) {
+        if ((channel != null || provider != null) && !SysmonLineParser.mentionsSysmon(channel)
+                && !SysmonLineParser.mentionsSysmon(provider)) {
             sysmon = false;
             return true;
         }
@@ -103,18 +104,6 @@ final class JsonQuickCheck {
             return null;
         }
         return new String(buf, valueStart[i], valueEnd[i] - valueStart[i], StandardCharsets.UTF_8);
-    }
-
-    private static boolean mentionsSysmon(String text) {
-        if (text == null) {
-            return false;
-        }
-        for (int i = 0; i + 6 <= text.length(); i++) {
-            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** An object from buf[pos] ('{'); {@code node} is its path's trie node, or -1 when none of its keys matters. */

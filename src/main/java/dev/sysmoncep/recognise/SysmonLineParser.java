@@ -1,6 +1,7 @@
 package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
+import dev.sysmoncep.records.CaseFold;
 import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.Origin;
 import dev.sysmoncep.records.SourceFormat;
@@ -311,19 +312,12 @@ public final class SysmonLineParser {
 
     /** nxlog writes its own severity, "INFO", where Sysmon's EventType belongs. */
     private static boolean isCollectorInfo(String eventType) {
-        return "INFO".equalsIgnoreCase(eventType);
+        return eventType != null && CaseFold.equals(eventType, "INFO");
     }
 
-    private static boolean mentionsSysmon(String text) {
-        if (text == null) {
-            return false;
-        }
-        for (int i = 0; i + 6 <= text.length(); i++) {
-            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether a channel or provider name is Sysmon's; the quick checks ask this too, so that they agree. */
+    static boolean mentionsSysmon(String text) {
+        return text != null && CaseFold.contains(text, "sysmon");
     }
 
     private static boolean isBlank(byte b) {
