@@ -193,7 +193,8 @@ final class JsonQuickCheck {
             boolean isNull = !isString && buf[start] == 'n';
             int valueFrom = isString ? start + 1 : start;
             int valueTo = isString ? pos - 1 : pos;
-            if (!isNull && valueTo > valueFrom) {
+            // An empty UtcTime too, which is no time: the full parser tells whether the Message fills it.
+            if (!isNull && (valueTo > valueFrom || PATHS.field(node) == Field.UTC_TIME)) {
                 offer(PATHS.field(node), PATHS.rank(node), valueFrom, valueTo, isString && hasEscape(valueFrom, valueTo));
             }
         }

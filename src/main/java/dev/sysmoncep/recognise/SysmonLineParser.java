@@ -221,7 +221,8 @@ public final class SysmonLineParser {
         if (pipeEvent && (v.get(Field.EVENT_TYPE) == null || isCollectorInfo(v.get(Field.EVENT_TYPE)))) {
             v.set(Field.EVENT_TYPE, eventId == 17 ? "CreatePipe" : "ConnectPipe");
         }
-        String utcTime = v.get(Field.UTC_TIME);
+        // An empty UtcTime the Message did not fill is there, and unreadable: it is no missing one.
+        String utcTime = v.get(Field.UTC_TIME) == null && v.emptyUtcTime() ? "" : v.get(Field.UTC_TIME);
         String recordTime = v.get(Field.RECORD_TIME);
         long eventTime;
         if (utcTime != null) {

@@ -69,6 +69,8 @@ final class XmlQuickCheck {
         }
         if (utcTime != null) {
             eventTime = SysmonTime.parseUtcTime(utcTime.trim());
+        } else if (dataSeen[0]) {
+            return false; // an empty UtcTime: a dead letter, with the full parser's reason
         } else {
             eventTime = systemTime == null ? SysmonTime.INVALID : SysmonTime.parseRecordTime(systemTime.trim());
         }
