@@ -16,9 +16,9 @@ import java.util.Set;
  * run (say {@code wermgr.exe}); a line without any rule's run, in any letter case, cannot match
  * that rule in any format. Lines that escape characters ({@code \\u} in JSON, {@code &#} in XML),
  * that hold XML markup a value's text may run across ({@code <!--} comments, {@code <![CDATA[}
- * sections, both starting {@code <!}), or one of the few non-ASCII characters that Java's
- * case-insensitive matching takes for ASCII letters are always candidates, so the filter never
- * drops a line a rule would match.
+ * sections, both starting {@code <!}), or one of the two non-ASCII characters whose lower case is
+ * an ASCII letter (which matching therefore takes for it, {@code CaseFold}) are always candidates,
+ * so the filter never drops a line a rule would match.
  */
 public final class CandidateFilter implements LineFilter {
     private static final long serialVersionUID = 1L;
@@ -204,13 +204,14 @@ public final class CandidateFilter implements LineFilter {
     }
 
     /**
-     * The UTF-8 lead bytes of the only characters Java's case-insensitive matching can take for
-     * ASCII letters: U+0130, U+0131 and U+017F (lead bytes C4, C5) and the Kelvin sign U+212A
-     * (E2 84 ..). Other non-ASCII text, such as the (R) in real Product fields, cannot form a needle.
+     * Whether the UTF-8 at {@code i} is one of the only characters whose lower case is an ASCII
+     * letter: U+0130, capital I with dot (C4 B0), and the Kelvin sign U+212A (E2 84 AA). Other
+     * non-ASCII text, such as the (R) in real Product fields or a dotless ı, cannot form a needle.
      */
     private static boolean foldsToAscii(byte[] buf, int i, int end) {
         int u = buf[i] & 0xFF;
-        return u == 0xC4 || u == 0xC5 || (u == 0xE2 && i + 1 < end && (buf[i + 1] & 0xFF) == 0x84);
+        return u == 0xC4 && i + 1 < end && (buf[i + 1] & 0xFF) == 0xB0
+                || u == 0xE2 && i + 2 < end && (buf[i + 1] & 0xFF) == 0x84 && (buf[i + 2] & 0xFF) == 0xAA;
     }
 
     private static boolean startsWithIgnoreCase(byte[] buf, int from, int end, byte[] needle) {

@@ -1,13 +1,15 @@
 package dev.sysmoncep.detect;
 
+import dev.sysmoncep.records.CaseFold;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Splunk field value: compared case-insensitively, {@code *} stands for any run of characters
- * (also none), and the pattern is anchored at both ends, so an entry without {@code *} must equal
- * the whole value. No other character is special: {@code \} and {@code .} are literal.
+ * A Splunk field value: compared case-insensitively ({@link CaseFold}), {@code *} stands for any
+ * run of characters (also none), and the pattern is anchored at both ends, so an entry without
+ * {@code *} must equal the whole value. No other character is special: {@code \} and {@code .} are
+ * literal.
  */
 public final class WildcardPattern implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -51,7 +53,7 @@ public final class WildcardPattern implements Serializable {
             return false;
         }
         if (!hasStar) {
-            return value.equalsIgnoreCase(source);
+            return CaseFold.equals(value, source);
         }
         if (parts.length == 0) {
             return true;
@@ -61,7 +63,7 @@ public final class WildcardPattern implements Serializable {
         int first = 0;
         int last = parts.length - 1;
         if (!leadingStar) {
-            if (!value.regionMatches(true, 0, parts[0], 0, parts[0].length())) {
+            if (!CaseFold.regionMatches(value, 0, parts[0], 0, parts[0].length())) {
                 return false;
             }
             from = parts[0].length();
@@ -70,7 +72,7 @@ public final class WildcardPattern implements Serializable {
         if (!trailingStar && last >= first) {
             String suffix = parts[last];
             int at = end - suffix.length();
-            if (at < from || !value.regionMatches(true, at, suffix, 0, suffix.length())) {
+            if (at < from || !CaseFold.regionMatches(value, at, suffix, 0, suffix.length())) {
                 return false;
             }
             end = at;
@@ -88,7 +90,7 @@ public final class WildcardPattern implements Serializable {
 
     private static int indexOfIgnoreCase(String value, String run, int from, int end) {
         for (int i = from; i + run.length() <= end; i++) {
-            if (value.regionMatches(true, i, run, 0, run.length())) {
+            if (CaseFold.regionMatches(value, i, run, 0, run.length())) {
                 return i;
             }
         }

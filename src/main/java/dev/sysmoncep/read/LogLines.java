@@ -7,8 +7,9 @@ import java.io.InputStream;
 /**
  * The lines of one file as the replay reads them, whatever the file is: plain text in UTF-8 or
  * UTF-16 with any line ends, compressed, the entries of a zip archive, or a JSON array spread over
- * lines (then each element is a "line"). Each line comes as raw UTF-8 bytes, to be recognised in
- * place, and knows its origin, the place an analyst goes back to.
+ * lines (then each element is a "line", as is each event of a line holding an array of them). Each
+ * line comes as raw UTF-8 bytes, to be recognised in place, and knows its origin, the place an
+ * analyst goes back to.
  */
 abstract class LogLines implements AutoCloseable {
     /** Moves to the next line; false at the end. */
@@ -33,6 +34,11 @@ abstract class LogLines implements AutoCloseable {
      * files read whole (compressed, re-encoded, archives, arrays) it is never the range's end.
      */
     abstract long nextLineStart();
+
+    /** Whether the current line holds more records after the current one (the objects of a JSON array line). */
+    boolean moreInLine() {
+        return false;
+    }
 
     @Override
     public abstract void close() throws IOException;

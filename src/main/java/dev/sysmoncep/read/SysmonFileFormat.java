@@ -154,7 +154,8 @@ public final class SysmonFileFormat implements BulkFormat<SysmonRecord, FileSour
             long events = 0;
             int deadLetters = 0;
             try {
-                while (read < BATCH_LINES && lines.nextLineStart() < end && lines.next()) {
+                // A batch ends with a line, so that a mid-file split's checkpointed offset is a line's start.
+                while ((read < BATCH_LINES || lines.moreInLine()) && lines.nextLineStart() < end && lines.next()) {
                     lineNumber++;
                     read++;
                     // Where to resume after this line: lines to skip from the file's start, or from the batch's first line.

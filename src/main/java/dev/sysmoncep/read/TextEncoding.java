@@ -89,7 +89,7 @@ final class TextEncoding {
      * A JSON array file: its first character (after a UTF-8 byte order mark and blanks) opens an
      * array that does not close on its first line (a pretty-printed export), or that closes there
      * with nothing after it (a whole export on one line). A first line that is a whole array followed
-     * by more lines is a line of its own, as in any file of one record per line.
+     * by more lines makes a file of one record per line, whose array lines {@link TextLines} splits.
      */
     private static Shape shape(byte[] head) {
         int i = head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF ? 3 : 0;

@@ -4,9 +4,13 @@ import dev.sysmoncep.records.Origin;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** The lines of a text stream, named by line number from the stream's start or by byte offset. */
+/**
+ * The lines of a text stream, named by line number from the stream's start or by byte offset. A
+ * line that holds a JSON array of objects gives each object as a line of its own, named by the line.
+ */
 final class TextLines extends LogLines {
     private final LineReader lines;
+    private final ArrayLineElements elements = new ArrayLineElements();
     private final InputStream stream;
     private final String source;
     /** Whether line numbers are known (the stream starts at the file's start), else lines go by offset. */
@@ -22,10 +26,16 @@ final class TextLines extends LogLines {
 
     @Override
     boolean next() throws IOException {
+        if (elements.next()) {
+            return true;
+        }
         if (!lines.next()) {
             return false;
         }
         lineNumber++;
+        if (!lines.overLimit()) {
+            elements.split(lines.lineBuffer(), lines.lineOffset(), lines.lineLength());
+        }
         return true;
     }
 
@@ -36,17 +46,17 @@ final class TextLines extends LogLines {
 
     @Override
     int lineOffset() {
-        return lines.lineOffset();
+        return elements.inArray() ? elements.offset() : lines.lineOffset();
     }
 
     @Override
     int lineLength() {
-        return lines.lineLength();
+        return elements.inArray() ? elements.length() : lines.lineLength();
     }
 
     @Override
     long fullLength() {
-        return lines.fullLength();
+        return elements.inArray() ? elements.length() : lines.fullLength();
     }
 
     @Override
@@ -59,9 +69,15 @@ final class TextLines extends LogLines {
         return numbered ? Origin.fileLine(source, lineNumber) : Origin.fileOffset(source, lines.lineStart());
     }
 
+    /** While objects of the current line are left, the next record's line is this one. */
     @Override
     long nextLineStart() {
-        return lines.nextLineStart();
+        return elements.hasMore() ? lines.lineStart() : lines.nextLineStart();
+    }
+
+    @Override
+    boolean moreInLine() {
+        return elements.hasMore();
     }
 
     @Override

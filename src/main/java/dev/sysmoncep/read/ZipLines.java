@@ -86,6 +86,11 @@ final class ZipLines extends LogLines {
     }
 
     @Override
+    boolean moreInLine() {
+        return entry.moreInLine();
+    }
+
+    @Override
     public void close() throws IOException {
         zip.close();
     }

@@ -1,6 +1,11 @@
 package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,28 +19,11 @@ import java.util.Map;
  * where the string cannot be rebuilt: that answer's data stands alone.
  */
 public final class DnsFields {
-    /** Windows' status codes by the names Winlogbeat writes: DNS response codes and the usual failures. */
-    private static final Map<String, String> STATUS_CODES = Map.ofEntries(
-            Map.entry("SUCCESS", "0"), Map.entry("ERROR_ACCESS_DENIED", "5"), Map.entry("ERROR_INVALID_NAME", "123"),
-            Map.entry("ERROR_INVALID_NETNAME", "1214"), Map.entry("ERROR_CANCELLED", "1223"),
-            Map.entry("ERROR_TIMEOUT", "1460"), Map.entry("ERROR_OBJECT_NOT_FOUND", "4312"),
-            Map.entry("DNS_ERROR_RCODE_FORMAT_ERROR", "9001"), Map.entry("DNS_ERROR_RCODE_SERVER_FAILURE", "9002"),
-            Map.entry("DNS_ERROR_RCODE_NAME_ERROR", "9003"), Map.entry("DNS_ERROR_RCODE_NOT_IMPLEMENTED", "9004"),
-            Map.entry("DNS_ERROR_RCODE_REFUSED", "9005"), Map.entry("DNS_ERROR_RCODE_YXDOMAIN", "9006"),
-            Map.entry("DNS_ERROR_RCODE_YXRRSET", "9007"), Map.entry("DNS_ERROR_RCODE_NXRRSET", "9008"),
-            Map.entry("DNS_ERROR_RCODE_NOTAUTH", "9009"), Map.entry("DNS_ERROR_RCODE_NOTZONE", "9010"),
-            Map.entry("DNS_INFO_NO_RECORDS", "9501"), Map.entry("DNS_ERROR_BAD_PACKET", "9502"),
-            Map.entry("DNS_ERROR_NO_PACKET", "9503"), Map.entry("DNS_ERROR_RCODE", "9504"),
-            Map.entry("DNS_ERROR_INVALID_NAME_CHAR", "9560"), Map.entry("DNS_ERROR_NUMERIC_NAME", "9561"),
-            Map.entry("DNS_ERROR_NO_DNS_SERVERS", "9852"), Map.entry("WSAECONNRESET", "10054"),
-            Map.entry("WSAENOBUFS", "10055"), Map.entry("WSAETIMEDOUT", "10060"));
+    /** Sysmon's QueryStatus codes and the names Winlogbeat writes for them: every one its module names. */
+    private static final CodeNames STATUS = CodeNames.load("dns-query-status.txt");
 
-    /** DNS record types by name, as Sysmon numbers them in QueryResults ("type:  5 name" for a CNAME). */
-    private static final Map<String, Integer> RECORD_TYPES = Map.ofEntries(
-            Map.entry("A", 1), Map.entry("NS", 2), Map.entry("CNAME", 5), Map.entry("SOA", 6), Map.entry("PTR", 12),
-            Map.entry("MX", 15), Map.entry("TXT", 16), Map.entry("AAAA", 28), Map.entry("SRV", 33),
-            Map.entry("NAPTR", 35), Map.entry("DNAME", 39), Map.entry("DS", 43), Map.entry("RRSIG", 46),
-            Map.entry("DNSKEY", 48), Map.entry("ANY", 255));
+    /** DNS record types by the number Sysmon writes in QueryResults ("type:  5 name" for a CNAME) and by name. */
+    private static final CodeNames RECORD_TYPES = CodeNames.load("dns-record-types.txt");
 
     private DnsFields() {}
 
@@ -44,12 +32,7 @@ public final class DnsFields {
 
     /** The name Winlogbeat writes for a QueryStatus code, or the code itself where it knows none. */
     public static String statusName(String code) {
-        for (Map.Entry<String, String> e : STATUS_CODES.entrySet()) {
-            if (e.getValue().equals(code)) {
-                return e.getKey();
-            }
-        }
-        return code;
+        return STATUS.nameOfCode().getOrDefault(code, code);
     }
 
     /**
@@ -69,13 +52,7 @@ public final class DnsFields {
             if (part.startsWith("type:")) {
                 String[] words = part.trim().split("\\s+");
                 if (words.length == 3) {
-                    String type = null;
-                    for (Map.Entry<String, Integer> e : RECORD_TYPES.entrySet()) {
-                        if (e.getValue().toString().equals(words[1])) {
-                            type = e.getKey();
-                        }
-                    }
-                    answers.add(new Answer(type, words[2]));
+                    answers.add(new Answer(RECORD_TYPES.nameOfCode().get(words[1]), words[2]));
                 }
             } else {
                 String ip = part.replace("::ffff:", "");
@@ -98,7 +75,7 @@ public final class DnsFields {
             return;
         }
         if (v.get(Field.QUERY_STATUS) == null) {
-            v.set(Field.QUERY_STATUS, STATUS_CODES.getOrDefault(moduleStatus.trim(), moduleStatus));
+            v.set(Field.QUERY_STATUS, STATUS.codeOfName().getOrDefault(moduleStatus.trim(), moduleStatus));
         }
         if (v.get(Field.QUERY_RESULTS) == null) {
             v.set(Field.QUERY_RESULTS, "-");
@@ -118,7 +95,7 @@ public final class DnsFields {
                 if (address) {
                     s.append(sysmonAddress(a.data()));
                 } else {
-                    Integer type = a.type() == null ? null : RECORD_TYPES.get(a.type());
+                    String type = a.type() == null ? null : RECORD_TYPES.codeOfName().get(a.type());
                     if (type != null) {
                         s.append("type:  ").append(type).append(' ');
                     }
@@ -130,6 +107,30 @@ public final class DnsFields {
             resolvedIps.forEach(ip -> s.append(sysmonAddress(ip)).append(';'));
         }
         return s.length() == 0 ? null : s.toString();
+    }
+
+    /** Codes and their names, read from a resource beside this class: a code and its name a line, # before comments. */
+    private record CodeNames(Map<String, String> nameOfCode, Map<String, String> codeOfName) {
+        static CodeNames load(String resource) {
+            Map<String, String> names = new HashMap<>();
+            Map<String, String> codes = new HashMap<>();
+            try (InputStream in = DnsFields.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("the job's jar lacks " + resource);
+                }
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.isBlank() || line.startsWith("#")) {
+                        continue;
+                    }
+                    String[] codeAndName = line.trim().split(" ");
+                    names.put(codeAndName[0], codeAndName[1]);
+                    codes.put(codeAndName[1], codeAndName[0]);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + resource, e);
+            }
+            return new CodeNames(Map.copyOf(names), Map.copyOf(codes));
+        }
     }
 
     private static String sysmonAddress(String ip) {

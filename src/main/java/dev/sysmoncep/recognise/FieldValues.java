@@ -65,22 +65,27 @@ final class FieldValues {
     SourceFormat format;
     /** A source name the line gives twice with different values, or null. */
     private String duplicate;
+    /** Whether a UtcTime was given empty: it is there, and as unreadable as any bad value. */
+    private boolean emptyUtcTime;
 
     void clear() {
         Arrays.fill(values, null);
         messageJson = null;
         format = SourceFormat.UNKNOWN;
         duplicate = null;
+        emptyUtcTime = false;
     }
 
     /**
      * Keeps {@code value} if the field has none yet or only one from a worse-ranked source name.
-     * Empty counts as absent. The same source name ({@code name}, of the same rank) given again with
-     * another value is remembered as a {@link #duplicate()}.
+     * Empty counts as absent, but an empty UtcTime is remembered ({@link #emptyUtcTime()}). The same
+     * source name ({@code name}, of the same rank) given again with another value is remembered as a
+     * {@link #duplicate()}.
      */
     void offer(Field field, int rank, String value, String name) {
         int i = field.ordinal();
         if (value == null || value.isEmpty()) {
+            emptyUtcTime |= value != null && field == Field.UTC_TIME;
             return;
         }
         if (values[i] == null || rank < ranks[i]) {
@@ -89,6 +94,16 @@ final class FieldValues {
         } else if (rank == ranks[i] && !value.equals(values[i]) && duplicate == null) {
             duplicate = name;
         }
+    }
+
+    /** The rank of the source name whose value the field holds, or -1 when it has none. */
+    int rank(Field field) {
+        return values[field.ordinal()] == null ? -1 : ranks[field.ordinal()];
+    }
+
+    /** Whether the line gave a UtcTime, or its Message a UtcTime line, with nothing in it. */
+    boolean emptyUtcTime() {
+        return emptyUtcTime;
     }
 
     /** The source name given twice with different values, if any. */
@@ -138,7 +153,9 @@ final class FieldValues {
             if (colon > lineStart && colon < valueEnd) {
                 Field field = messageField(message, lineStart, colon - lineStart);
                 if (field != null && get(field) == null) {
-                    set(field, message.substring(colon + 2, valueEnd));
+                    String value = message.substring(colon + 2, valueEnd);
+                    emptyUtcTime |= value.isEmpty() && field == Field.UTC_TIME;
+                    set(field, value);
                 }
             }
             lineStart = lineEnd + 1;

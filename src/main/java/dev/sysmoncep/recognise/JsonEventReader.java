@@ -70,6 +70,12 @@ final class JsonEventReader {
         candidates(Field.MESSAGE, "Message");
     }
 
+    /**
+     * PowerShell's record names its event id "Id", and its "ProcessId" is the record's own: the
+     * Sysmon service's (System/Execution/@ProcessID). The event's ProcessId is in the Message.
+     */
+    private static final int POWERSHELL_EVENT_ID_RANK = CANDIDATES.get("Id").rank();
+
     private static final String DNS_ANSWERS = "dns.answers";
     private static final String DNS_RESOLVED_IP = "dns.resolved_ip";
 
@@ -118,6 +124,9 @@ final class JsonEventReader {
                     e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
         }
         if (values.format == SourceFormat.FLAT_JSON) {
+            if (values.rank(Field.EVENT_ID) == POWERSHELL_EVENT_ID_RANK) {
+                values.set(Field.PROCESS_ID, null);
+            }
             decodeEntitiesIn(values);
         }
         return null;

@@ -93,7 +93,8 @@ final class JsonQuickCheck {
         if (channel == null && has(Field.CHANNEL) || provider == null && has(Field.PROVIDER)) {
             return false; // escapes in them: the full parser decodes
         }
-        if ((channel != null || provider != null) && !mentionsSysmon(channel) && !mentionsSysmon(provider)) {
+        if ((channel != null || provider != null) && !SysmonLineParser.mentionsSysmon(channel)
+                && !SysmonLineParser.mentionsSysmon(provider)) {
             sysmon = false;
             return true;
         }
@@ -129,18 +130,6 @@ final class JsonQuickCheck {
             return null;
         }
         return new String(buf, valueStart[i], valueEnd[i] - valueStart[i], StandardCharsets.UTF_8);
-    }
-
-    private static boolean mentionsSysmon(String text) {
-        if (text == null) {
-            return false;
-        }
-        for (int i = 0; i + 6 <= text.length(); i++) {
-            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** An object from buf[pos] ('{'); {@code node} is its path's trie node, or -1 when none of its keys matters. */
@@ -232,7 +221,8 @@ final class JsonQuickCheck {
             boolean isNull = !isString && buf[start] == 'n';
             int valueFrom = isString ? start + 1 : start;
             int valueTo = isString ? pos - 1 : pos;
-            if (!isNull && valueTo > valueFrom) {
+            // An empty UtcTime too, which is no time: the full parser tells whether the Message fills it.
+            if (!isNull && (valueTo > valueFrom || PATHS.field(node) == Field.UTC_TIME)) {
                 offer(PATHS.field(node), PATHS.rank(node), valueFrom, valueTo, isString && stringEscaped);
             }
         }

@@ -1,6 +1,7 @@
 package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
+import dev.sysmoncep.records.CaseFold;
 import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.Origin;
 import dev.sysmoncep.records.SourceFormat;
@@ -220,7 +221,8 @@ public final class SysmonLineParser {
         if (pipeEvent && (v.get(Field.EVENT_TYPE) == null || isCollectorInfo(v.get(Field.EVENT_TYPE)))) {
             v.set(Field.EVENT_TYPE, eventId == 17 ? "CreatePipe" : "ConnectPipe");
         }
-        String utcTime = v.get(Field.UTC_TIME);
+        // An empty UtcTime the Message did not fill is there, and unreadable: it is no missing one.
+        String utcTime = v.get(Field.UTC_TIME) == null && v.emptyUtcTime() ? "" : v.get(Field.UTC_TIME);
         String recordTime = v.get(Field.RECORD_TIME);
         long eventTime;
         if (utcTime != null) {
@@ -311,19 +313,12 @@ public final class SysmonLineParser {
 
     /** nxlog writes its own severity, "INFO", where Sysmon's EventType belongs. */
     private static boolean isCollectorInfo(String eventType) {
-        return "INFO".equalsIgnoreCase(eventType);
+        return eventType != null && CaseFold.equals(eventType, "INFO");
     }
 
-    private static boolean mentionsSysmon(String text) {
-        if (text == null) {
-            return false;
-        }
-        for (int i = 0; i + 6 <= text.length(); i++) {
-            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether a channel or provider name is Sysmon's; the quick checks ask this too, so that they agree. */
+    static boolean mentionsSysmon(String text) {
+        return text != null && CaseFold.contains(text, "sysmon");
     }
 
     private static boolean isBlank(byte b) {

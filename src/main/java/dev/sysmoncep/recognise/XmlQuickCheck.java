@@ -59,7 +59,8 @@ final class XmlQuickCheck {
     }
 
     private boolean decide() {
-        if ((channel != null || provider != null) && !mentionsSysmon(channel) && !mentionsSysmon(provider)) {
+        if ((channel != null || provider != null) && !SysmonLineParser.mentionsSysmon(channel)
+                && !SysmonLineParser.mentionsSysmon(provider)) {
             sysmon = false;
             return true;
         }
@@ -68,23 +69,13 @@ final class XmlQuickCheck {
         }
         if (utcTime != null) {
             eventTime = SysmonTime.parseUtcTime(utcTime.trim());
+        } else if (dataSeen[0]) {
+            return false; // an empty UtcTime: a dead letter, with the full parser's reason
         } else {
             eventTime = systemTime == null ? SysmonTime.INVALID : SysmonTime.parseRecordTime(systemTime.trim());
         }
         sysmon = true;
         return eventTime != SysmonTime.INVALID;
-    }
-
-    private static boolean mentionsSysmon(String text) {
-        if (text == null) {
-            return false;
-        }
-        for (int i = 0; i + 6 <= text.length(); i++) {
-            if (text.regionMatches(true, i, "sysmon", 0, 6)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** One element from its '<' at buf[pos], with all it holds. */

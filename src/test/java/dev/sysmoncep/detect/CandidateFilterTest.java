@@ -34,6 +34,8 @@ class CandidateFilterTest {
         assertThat(mayMatch("{\"Image\":\"C:\\\\\u0130x.exe\"}")).as("dotted capital I folds to i").isTrue();
         assertThat(mayMatch("{\"Product\":\"Microsoft\u00ae Windows\u00ae\",\"User\":\"j\u00fcrgen\"}"))
                 .as("other non-ASCII text cannot form wermgr.exe").isFalse();
+        assertThat(mayMatch("{\"QueryName\":\"ap\u0131.ipify.org\",\"x\":\"\u017f\"}"))
+                .as("the dotless \u0131 and the long \u017f are no ASCII letters to matching").isFalse();
     }
 
     /** XML markup a value's text runs across: the text is wermgr.exe, the line's bytes are not. */
@@ -66,7 +68,7 @@ class CandidateFilterTest {
                 + "\"PipeName\":\"\\\\PSHost.133550123.4420.DefaultAppDomain.powershell\"}";
         assertThat(background.length()).isGreaterThan(200);
         String[] mayMatch = {"WerMgr.exe", "wermgr.exe", "\\u0077", "&#119;", "\u212a", "\u0130"};
-        String[] cannot = {"wermgr.ex", "WERMGR", "&x", "\u00ae"};
+        String[] cannot = {"wermgr.ex", "WERMGR", "&x", "\u00ae", "\u0131", "\u017f", "\u0131\u017f"};
         for (int prefix = 0; prefix < 3; prefix++) {
             for (int at = 0; at <= background.length(); at++) {
                 for (String insert : mayMatch) {

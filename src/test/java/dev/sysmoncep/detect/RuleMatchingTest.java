@@ -59,6 +59,21 @@ class RuleMatchingTest {
         }
     }
 
+    /**
+     * Look-alikes are other DNS names (IDN homographs), and Splunk's case-insensitive match does not
+     * take them for the services: the dotless ı is no i, the long ſ no s, though their upper cases
+     * are I and S (which is how Java's equalsIgnoreCase took them for the list's entries).
+     */
+    @Test
+    void lookAlikesOfAListEntryAreNotTheService() {
+        for (String lookAlike : List.of("ap\u0131.ipify.org", "\u0131dent.me", "\u017fpam.dnsbl.sorbs.net",
+                "IDENT.ME".replace('I', '\u0131'), "www.myexternal\u0131p.com", "\u0131cANhazip.com")) {
+            assertThat(IP_CHECK.matches(dns(WERMGR, lookAlike))).as(lookAlike).isFalse();
+        }
+        assertThat(PIPE.matches(pipe(17, WERMGR, "CreateP\u0131pe"))).isFalse();
+        assertThat(PIPE.matches(pipe(17, WERMGR, "\u0131nfo"))).as("no collector's INFO, so no EventType derived").isFalse();
+    }
+
     @Test
     void ipCheckRuleWantsWermgrByProcessNameAndEventTwentyTwo() {
         assertThat(IP_CHECK.matches(dns("C:\\Windows\\SysWOW64\\WERMGR.EXE", "api.ipify.org"))).isTrue();

@@ -48,4 +48,17 @@ class WildcardPatternTest {
         assertThat(WildcardPattern.of("*").matches("")).isTrue();
         assertThat(WildcardPattern.of("**").matches("anything")).isTrue();
     }
+
+    /** Case as Splunk's lower() sees it: characters are equal when their lower cases are. */
+    @Test
+    void lettersAreEqualWhenTheirLowerCasesAre() {
+        WildcardPattern p = WildcardPattern.of("*checkip.amazonaws.com");
+        assertThat(p.matches("CHECKIP.AMAZONAWS.COM")).isTrue();
+        assertThat(p.matches("chec\u212aip.amazonaws.com")).as("the Kelvin sign's lower case is k").isTrue();
+        assertThat(p.matches("check\u0130p.amazonaws.com")).as("capital I with dot's lower case is i").isTrue();
+        assertThat(p.matches("check\u0131p.amazonaws.com")).as("the dotless \u0131 is a lower case of its own").isFalse();
+        assertThat(WildcardPattern.of("*spam.dnsbl.sorbs.net").matches("\u017fpam.dnsbl.sorbs.net"))
+                .as("the long \u017f is a lower case of its own").isFalse();
+        assertThat(WildcardPattern.of("ident.me").matches("\u0131dent.me")).isFalse();
+    }
 }

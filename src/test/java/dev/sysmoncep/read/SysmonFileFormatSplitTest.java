@@ -142,6 +142,60 @@ class SysmonFileFormatSplitTest {
         }
     }
 
+    /**
+     * A file of one JSON array per line, as collectors that batch their events write it: each object
+     * is read once, named by its line, wherever the ranges cut the file and the batches (of 1024
+     * records) fall within a line, and a reader restored after any of them goes on with the next.
+     */
+    @Test
+    void eachObjectOfAnArrayLineIsReadOnceAlsoAcrossSplitsBatchesAndRestores() throws IOException {
+        Random random = new Random(7);
+        StringBuilder text = new StringBuilder();
+        List<String> objects = new ArrayList<>();
+        List<Long> lineOfObject = new ArrayList<>();
+        for (int line = 1; line <= 800; line++) {
+            List<String> inLine = new ArrayList<>();
+            for (int k = random.nextInt(7); k >= 0; k--) {
+                // Not events, so each comes back as a dead letter holding its bytes; brackets in strings are text.
+                inLine.add("{\"n\":\"" + line + "." + k + " ], [{\",\"pad\":\"" + "x".repeat(random.nextInt(30)) + "\"}");
+            }
+            objects.addAll(inLine);
+            inLine.forEach(o -> lineOfObject.add((long) text.toString().getBytes(StandardCharsets.UTF_8).length));
+            text.append(random.nextBoolean() ? "[" : " [ ").append(String.join(random.nextBoolean() ? "," : ", ", inLine))
+                    .append("]\n");
+        }
+        assertThat(objects).hasSizeGreaterThan(2 * SysmonFileFormat.BATCH_LINES);
+        java.nio.file.Path file = dir.resolve("batches.json");
+        Files.writeString(file, text);
+        long size = Files.size(file);
+        for (long splitBytes : new long[] {99, 1000, size / 2, size}) {
+            List<Read> read = new ArrayList<>();
+            for (FileSourceSplit split : splits(file, splitBytes)) {
+                List<Read> whole = readAll(format.createReader(new Configuration(), split));
+                read.addAll(whole);
+                for (int i = 0; i < whole.size(); i++) {
+                    int fromBatchEnd = Math.abs((i + 16) % SysmonFileFormat.BATCH_LINES - 16);
+                    if (i % 97 != 0 && fromBatchEnd > 16) {
+                        continue; // every restore reads the rest of the split: near batch ends, and a sample
+                    }
+                    assertThat(readAll(format.restoreReader(new Configuration(),
+                            split.updateWithCheckpointedPosition(whole.get(i).position()))))
+                            .as("split at %d restored after record %d", split.offset(), i)
+                            .extracting(Read::text, Read::origin)
+                            .containsExactlyElementsOf(whole.subList(i + 1, whole.size()).stream()
+                                    .map(r -> org.assertj.core.groups.Tuple.tuple(r.text(), r.origin())).toList());
+                }
+            }
+            assertThat(read).extracting(Read::text).as("split size %d", splitBytes).containsExactlyElementsOf(objects);
+            for (int i = 0; i < read.size(); i++) {
+                Origin origin = read.get(i).origin();
+                if (origin.byteOffset) {
+                    assertThat(origin.position).as("object %d", i).isEqualTo(lineOfObject.get(i));
+                }
+            }
+        }
+    }
+
     private static long linesIn(SysmonRecord record) {
         return record.kind == SysmonRecord.Kind.TALLY ? record.tally.lines : 1;
     }

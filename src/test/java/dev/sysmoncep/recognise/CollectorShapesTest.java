@@ -60,6 +60,40 @@ class CollectorShapesTest {
         assertThat(e.queryResults).isEqualTo("-");
     }
 
+    /**
+     * The sysmon module names every status code of its table, the rare ones too: a lookup that failed
+     * with Sysmon's 9701 arrives as DNS_ERROR_RECORD_DOES_NOT_EXIST, and must key the rule-2 group
+     * (QueryStatus is a group-by field) that Sysmon's own 9701 keys in XML.
+     */
+    @Test
+    void everyStatusNameTheSysmonModuleWritesGoesBackToSysmonsCode() {
+        Map<String, String> codes = Map.of("ERROR_NOT_ENOUGH_MEMORY", "8", "DNS_ERROR_RCODE_BADSIG", "9016",
+                "DNS_ERROR_UNSECURE_PACKET", "9505", "DNS_REQUEST_PENDING", "9506", "DNS_ERROR_TRY_AGAIN_LATER", "9554",
+                "DNS_ERROR_RECORD_DOES_NOT_EXIST", "9701", "DNS_ERROR_NO_TCPIP", "9851",
+                "DNS_ERROR_NSEC_INCOMPATIBLE_WITH_NSEC3_RSA_SHA1", "9130",
+                "DNS_ERROR_POLICY_INVALID_CRITERIA_TIME_OF_DAY", "9996");
+        codes.forEach((name, code) -> assertThat(event(ECS_DNS_MODULE.replace("SUCCESS", name)).queryStatus)
+                .as(name).isEqualTo(code));
+        assertThat(event(ECS_DNS_MODULE.replace("SUCCESS", "9999")).queryStatus)
+                .as("a code the module has no name for, which it leaves as it is").isEqualTo("9999");
+    }
+
+    /**
+     * The module names the rare record types of its table as well (HINFO is 13, NSEC 47): its answers
+     * must give back Sysmon's QueryResults, a group-by field of rule 2, as Sysmon wrote them.
+     */
+    @Test
+    void answersOfARareRecordTypeGiveBackSysmonsQueryResults() {
+        String cname = "{\"type\":\"CNAME\",\"data\":\"api4.ipify.org\"}";
+        assertThat(ECS_DNS_MODULE).contains(cname);
+        for (String[] rare : new String[][] {{"HINFO", "13"}, {"NSEC", "47"}, {"WINS", "65281"}}) {
+            String line = ECS_DNS_MODULE.replace(cname, "{\"type\":\"" + rare[0] + "\",\"data\":\"h.example\"}");
+            assertThat(event(line).queryResults).as(rare[0]).isEqualTo("type:  " + rare[1] + " h.example;::ffff:192.0.2.10;");
+            assertThat(DnsFields.answers("type:  " + rare[1] + " h.example;", new java.util.ArrayList<>()))
+                    .as("as the module splits them").containsExactly(new DnsFields.Answer(rare[0], "h.example"));
+        }
+    }
+
     /** One event in the three formats (ECS in the module's shape) groups alike under the DNS rule. */
     @Test
     void oneDnsEventInEveryFormatKeysTheSameGroup() {
@@ -144,5 +178,33 @@ class CollectorShapesTest {
         assertThat(e.queryName).isEqualTo("api.ipify.org");
         assertThat(e.image).isEqualTo("C:\\Windows\\SysWOW64\\wermgr.exe");
         assertThat(e.user).isEqualTo("CORP\\m.keller");
+    }
+
+    /**
+     * A real {@code Get-WinEvent | ConvertTo-Json} record also carries the record's own ProcessId:
+     * the Sysmon service's, 1092 here. The pipe belongs to wermgr.exe, pid 4312 in the Message, and
+     * groups (ProcessId is a group-by field) as the same event in Splunk's XML does.
+     */
+    @Test
+    void aPowerShellRecordsOwnProcessIdIsTheSysmonServicesAndTheEventsIsInItsMessage() {
+        String message = "Pipe Created:\\r\\nRuleName: -\\r\\nEventType: CreatePipe\\r\\nUtcTime: 2024-03-12 09:00:00.000"
+                + "\\r\\nProcessGuid: {8A3F1C2D-1CED-65F0-013F-000000000600}\\r\\nProcessId: 4312\\r\\nPipeName: \\\\qbot"
+                + "\\r\\nImage: C:\\\\Windows\\\\SysWOW64\\\\wermgr.exe\\r\\nUser: CORP\\\\m.keller";
+        String powerShell = "{\"Message\":\"" + message + "\",\"Id\":17,\"ProviderName\":\"Microsoft-Windows-Sysmon\","
+                + "\"LogName\":\"Microsoft-Windows-Sysmon/Operational\",\"ProcessId\":1092,\"ThreadId\":1344,"
+                + "\"MachineName\":\"WS-FIN-07.corp.example.com\",\"TimeCreated\":\"/Date(1710234000350)/\"}";
+        String xml = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                + "<Provider Name='Microsoft-Windows-Sysmon'/><EventID>17</EventID><TimeCreated SystemTime='2024-03-12T09:00:00.3500000Z'/>"
+                + "<Execution ProcessID='1092' ThreadID='1344'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel>"
+                + "<Computer>WS-FIN-07.corp.example.com</Computer></System><EventData><Data Name='RuleName'>-</Data>"
+                + "<Data Name='EventType'>CreatePipe</Data><Data Name='UtcTime'>2024-03-12 09:00:00.000</Data>"
+                + "<Data Name='ProcessGuid'>{8A3F1C2D-1CED-65F0-013F-000000000600}</Data><Data Name='ProcessId'>4312</Data>"
+                + "<Data Name='PipeName'>\\qbot</Data><Data Name='Image'>C:\\Windows\\SysWOW64\\wermgr.exe</Data>"
+                + "<Data Name='User'>CORP\\m.keller</Data></EventData></Event>";
+        SysmonEvent fromPowerShell = event(powerShell);
+        assertThat(fromPowerShell.processId).isEqualTo("4312");
+        var pipeRule = RuleSet.bundled().eventRule("2f3a4092-548b-421c-9caa-84918e1787ef");
+        assertThat(pipeRule.matches(fromPowerShell)).isTrue();
+        assertThat(pipeRule.groupKey(fromPowerShell)).isEqualTo(pipeRule.groupKey(event(xml)));
     }
 }

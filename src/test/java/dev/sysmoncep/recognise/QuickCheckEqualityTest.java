@@ -70,6 +70,19 @@ class QuickCheckEqualityTest {
         compare(lines, "hostile (seed " + seed + ")");
     }
 
+    /** A UtcTime given empty is no missing one: the check never settles such a line by the record time. */
+    @Test
+    void onLinesWithAnEmptyUtcTimeTheCheckAgreesWithTheFullParser() {
+        List<byte[]> lines = new ArrayList<>();
+        for (String line : SysmonLineParserTest.EMPTY_UTC_TIMES) {
+            lines.add(line.getBytes(StandardCharsets.UTF_8));
+            lines.add(line.replace("17", "1").getBytes(StandardCharsets.UTF_8));
+        }
+        lines.add(("{\"EventID\":1,\"UtcTime\":\"\",\"@timestamp\":\"2024-03-12T09:00:00.350Z\","
+                + "\"Message\":\"Process Create:\\r\\nUtcTime: 2024-03-12 09:00:00.000\"}").getBytes(StandardCharsets.UTF_8));
+        compare(lines, "empty UtcTime");
+    }
+
     @Test
     void onEveryRealLineTheCheckAgreesAndSettlesThem() throws IOException {
         List<byte[]> json = new ArrayList<>();

@@ -15,6 +15,7 @@ import dev.sysmoncep.records.SysmonRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,37 @@ class SysmonLineParserTest {
         SysmonRecord badRecordTime = parse("{\"EventID\":1,\"@timestamp\":\"later\"}");
         assertThat(badRecordTime.deadLetter.reason).isEqualTo("invalid event time: no UtcTime, record time 'later'");
     }
+
+    /**
+     * A UtcTime that is there but empty is as unreadable as "soon": a dead letter, never the record
+     * time a collector may have shifted. Only Sysmon's own rendering of the event, its Message, gives
+     * the time instead, as it gives any field a flat record leaves empty.
+     */
+    @Test
+    void anEmptyUtcTimeIsADeadLetterUnlessTheMessageGivesIt() {
+        for (String line : EMPTY_UTC_TIMES) {
+            SysmonRecord r = parse(line);
+            assertThat(r.kind).as(line).isEqualTo(Kind.DEAD_LETTER);
+            assertThat(r.deadLetter.reason).as(line).isEqualTo("invalid UtcTime ''");
+        }
+        assertThat(parse(String.format(PIPE_XML, "<Data Name='UtcTime'>   </Data>")).deadLetter.reason)
+                .isEqualTo("invalid UtcTime '   '");
+        SysmonEvent filled = event("{\"EventID\":17,\"UtcTime\":\"\",\"@timestamp\":\"2024-03-12T09:00:00.350Z\","
+                + "\"Message\":\"Pipe Created:\\r\\nUtcTime: 2024-03-12 09:00:00.000\\r\\nPipeName: \\\\p\"}");
+        assertThat(filled.eventTime).as("the Message's UtcTime, not the record time").isEqualTo(time("2024-03-12T09:00:00Z"));
+    }
+
+    private static final String PIPE_XML = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+            + "<Provider Name='Microsoft-Windows-Sysmon'/><EventID>17</EventID>"
+            + "<TimeCreated SystemTime='2024-03-12T09:00:00.3500000Z'/></System><EventData>%s</EventData></Event>";
+
+    /** Pipe events whose UtcTime is given empty, each beside a good record time. */
+    static final List<String> EMPTY_UTC_TIMES = List.of(
+            String.format(PIPE_XML, "<Data Name='UtcTime'></Data>"),
+            String.format(PIPE_XML, "<Data Name='UtcTime'/>"),
+            "{\"EventID\":17,\"UtcTime\":\"\",\"@timestamp\":\"2024-03-12T09:00:00.350Z\"}",
+            "{\"winlog\":{\"event_id\":17,\"event_data\":{\"UtcTime\":\"\"}},\"@timestamp\":\"2024-03-12T09:00:00.350Z\"}",
+            "{\"EventID\":17,\"@timestamp\":\"2024-03-12T09:00:00.350Z\",\"Message\":\"Pipe Created:\\r\\nUtcTime: \\r\\n\"}");
 
     @Test
     void otherChannelsAreNotSysmonButMissingOnesAre() {

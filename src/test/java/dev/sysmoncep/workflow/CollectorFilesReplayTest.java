@@ -47,8 +47,8 @@ import picocli.CommandLine;
  * Replays of what real collectors and analysts hand over, each expected to raise exactly the alerts
  * of the same events in a plain file of lines: every compression in any letter case, zip archives
  * (OTRF ships its datasets so), Windows exports in UTF-16, old Mac line ends, pretty-printed JSON
- * arrays; one event in any of the three formats; and sequence alerts that list everything their
- * process did.
+ * arrays and one array a line; one event in any of the three formats; and sequence alerts that list
+ * everything their process did.
  */
 class CollectorFilesReplayTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -135,7 +135,8 @@ class CollectorFilesReplayTest {
                 Map.entry("export-utf16be.xml", utf16(text, false)),
                 Map.entry("classic-mac.xml", text.replace("\n", "\r").getBytes(StandardCharsets.UTF_8)),
                 Map.entry("pretty-flat.json", prettyArray(s.events(), SourceFormat.FLAT_JSON)),
-                Map.entry("pretty-ecs.json", prettyArray(s.events(), SourceFormat.ECS_JSON)));
+                Map.entry("pretty-ecs.json", prettyArray(s.events(), SourceFormat.ECS_JSON)),
+                Map.entry("batch-per-line.json", arrayPerLine(s.events(), SourceFormat.FLAT_JSON, 3)));
         for (Map.Entry<String, byte[]> kind : kinds.entrySet()) {
             Replay r = replay(file(kind.getKey(), kind.getValue()));
             assertThat(r.ids()).as(kind.getKey()).isEqualTo(expected);
@@ -161,6 +162,19 @@ class CollectorFilesReplayTest {
             array.add(JSON.readTree(SysmonLineWriter.render(e, Map.of(), format)));
         }
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(array);
+    }
+
+    /** As collectors that batch events write them: one JSON array of up to {@code perLine} events a line. */
+    private static byte[] arrayPerLine(List<SysmonEvent> events, SourceFormat format, int perLine) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < events.size(); i += perLine) {
+            List<String> batch = new ArrayList<>();
+            for (SysmonEvent e : events.subList(i, Math.min(i + perLine, events.size()))) {
+                batch.add(SysmonLineWriter.render(e, Map.of(), format));
+            }
+            s.append('[').append(String.join(",", batch)).append("]\n");
+        }
+        return s.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The property: any scenario event rendered in XML, flat JSON or Winlogbeat ECS gives the same alerts. */
