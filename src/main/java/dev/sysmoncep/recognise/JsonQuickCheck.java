@@ -4,7 +4,9 @@ import dev.sysmoncep.recognise.FieldValues.Field;
 import dev.sysmoncep.records.SourceFormat;
 import dev.sysmoncep.scan.ByteWords;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Tells what a JSON line no rule can match is (an event of its format and its time, or a record of
@@ -166,9 +168,14 @@ final class JsonQuickCheck {
                 if (stringEscaped) {
                     return false;
                 }
-                keyNode = PATHS.walk(node, node == PathTrie.ROOT ? -1 : '.', buf, keyStart, keyEnd);
-                if (!ecs) {
-                    ecs = PATHS.passesEcsRoot(node, buf, keyStart, keyEnd);
+                keyNode = PATHS.keyNode(node, buf, keyStart, keyEnd);
+                if (keyNode == PathTrie.DOTTED) {
+                    keyNode = PATHS.walk(node, node == PathTrie.ROOT ? -1 : '.', buf, keyStart, keyEnd);
+                    if (!ecs) {
+                        ecs = PATHS.passesEcsRoot(node, buf, keyStart, keyEnd);
+                    }
+                } else if (!ecs) {
+                    ecs = PATHS.ecsBelow(node);
                 }
             }
             if (!member(keyNode, depth)) {
@@ -433,7 +440,105 @@ final class JsonQuickCheck {
             for (String root : ECS_ROOTS) {
                 t.ecsRoots[t.add(root + ".")] = true;
             }
+            // Keys without a dot, looked up whole: under the root or a parent, every path one key further.
+            Set<String> paths = new HashSet<>(candidates.keySet());
+            parents.forEach(paths::add);
+            for (String path : paths) {
+                int node = t.walk(ROOT, -1, path.getBytes(StandardCharsets.UTF_8), 0, path.length());
+                int lastDot = path.lastIndexOf('.');
+                String parent = lastDot < 0 ? null : path.substring(0, lastDot);
+                String key = path.substring(lastDot + 1);
+                byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+                int from = parent == null ? ROOT : t.walk(ROOT, -1, parent.getBytes(StandardCharsets.UTF_8), 0, parent.length());
+                if (parent == null || t.parents[from]) {
+                    t.putKey(from, keyBytes, node);
+                }
+            }
             return t;
+        }
+
+        /** Marks a key looked up by {@link #keyNode} that holds a dot: only the byte walk can follow it. */
+        static final int DOTTED = -2;
+        private static final long DOTS = ByteWords.repeated('.');
+        private static final int KEY_SLOTS = 1024;
+        /** Open addressing over (node, key): the slot's entry + 1, or 0 when empty. */
+        private final int[] keySlots = new int[KEY_SLOTS];
+        private int[] keyFrom = new int[64];
+        private int[] keyTo = new int[64];
+        private long[] keyHash = new long[64];
+        private byte[][] keyText = new byte[64][];
+        private int keys;
+
+        private void putKey(int from, byte[] key, int to) {
+            long h = hash(from, key, 0, key.length);
+            if (keys == keyFrom.length) {
+                keyFrom = java.util.Arrays.copyOf(keyFrom, keys * 2);
+                keyTo = java.util.Arrays.copyOf(keyTo, keys * 2);
+                keyHash = java.util.Arrays.copyOf(keyHash, keys * 2);
+                keyText = java.util.Arrays.copyOf(keyText, keys * 2);
+            }
+            keyFrom[keys] = from;
+            keyTo[keys] = to;
+            keyHash[keys] = h;
+            keyText[keys] = key;
+            int slot = (int) (h >>> 54) & (KEY_SLOTS - 1);
+            while (keySlots[slot] != 0) {
+                slot = (slot + 1) & (KEY_SLOTS - 1);
+            }
+            keySlots[slot] = ++keys;
+        }
+
+        /**
+         * The node one key {@code buf[from, to)} below {@code node} (the root, or a parent), as
+         * {@link #walk} would find it, or -1; {@link #DOTTED} for a key with a dot in it.
+         */
+        int keyNode(int node, byte[] buf, int from, int to) {
+            long h = hash(node, buf, from, to);
+            if (h == DOTTED) {
+                return DOTTED;
+            }
+            int slot = (int) (h >>> 54) & (KEY_SLOTS - 1);
+            for (int e = keySlots[slot]; e != 0; e = keySlots[slot]) {
+                int i = e - 1;
+                if (keyHash[i] == h && keyFrom[i] == node
+                        && java.util.Arrays.equals(buf, from, to, keyText[i], 0, keyText[i].length)) {
+                    return keyTo[i];
+                }
+                slot = (slot + 1) & (KEY_SLOTS - 1);
+            }
+            return -1;
+        }
+
+        /** A hash of the node and the key's bytes, eight at a time; {@link #DOTTED} if the key has a dot. */
+        private static long hash(int node, byte[] buf, int from, int to) {
+            long h = (node + 1) * 0x9E3779B97F4A7C15L;
+            int i = from;
+            for (; i + Long.BYTES <= to; i += Long.BYTES) {
+                long w = ByteWords.word(buf, i);
+                if (ByteWords.bytesEqual(w, DOTS) != 0) {
+                    return DOTTED;
+                }
+                h = (h ^ w) * 0xBF58476D1CE4E5B9L;
+                h ^= h >>> 31;
+            }
+            for (; i < to; i++) {
+                byte b = buf[i];
+                if (b == '.') {
+                    return DOTTED;
+                }
+                h = (h ^ (b & 0xFF)) * 0x94D049BB133111EBL;
+            }
+            h ^= h >>> 29;
+            return h == DOTTED ? 0 : h;
+        }
+
+        /** Whether a key without a dot under {@code node} makes the line ECS, as {@link #passesEcsRoot} tells. */
+        boolean ecsBelow(int node) {
+            if (node == ROOT) {
+                return false;
+            }
+            int n = child(node, '.', false);
+            return n >= 0 && ecsRoots[n];
         }
 
         int size() {

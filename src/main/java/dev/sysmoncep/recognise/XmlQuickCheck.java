@@ -1,5 +1,6 @@
 package dev.sysmoncep.recognise;
 
+import dev.sysmoncep.scan.ByteWords;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -12,6 +13,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class XmlQuickCheck {
     private static final int MAX_DEPTH = 64;
+    private static final long LESS_THAN = ByteWords.repeated('<');
+    private static final long AMPERSANDS = ByteWords.repeated('&');
+    private static final long BRACKETS = ByteWords.repeated(']');
 
     private byte[] buf;
     private int pos;
@@ -22,6 +26,8 @@ final class XmlQuickCheck {
     /** The section (child of the root: System, EventData) the scan is in, by its name's bytes. */
     private int sectionStart;
     private int sectionEnd;
+    private final int[] attrStarts = new int[8];
+    private final int[] attrEnds = new int[8];
 
     /** The Data names the full parser reads as text; each of them, and each field of System, may come once. */
     private static final String[] DATA_FIELDS = {"UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "EventType",
@@ -104,9 +110,9 @@ final class XmlQuickCheck {
         if (inSystem && !once(systemSeen, SYSTEM_FIELDS, nameStart, nameEnd)) {
             return false;
         }
-        // Attributes: up to eight, each name once.
-        int[] attrStarts = new int[8];
-        int[] attrEnds = new int[8];
+        // Attributes: up to eight, each name once (read before any child element, so one array serves all).
+        int[] attrStarts = this.attrStarts;
+        int[] attrEnds = this.attrEnds;
         int attrs = 0;
         int dataField = -1;
         while (true) {
@@ -151,6 +157,7 @@ final class XmlQuickCheck {
             }
             byte quote = buf[pos++];
             int valueStart = pos;
+            pos = skipPlain(pos, quote);
             while (pos < end && buf[pos] != quote) {
                 if (buf[pos] == '<' || !charOk(pos)) {
                     return false;
@@ -199,6 +206,7 @@ final class XmlQuickCheck {
         int textStart = pos;
         while (true) {
             int textFrom = pos;
+            pos = skipPlain(pos, (byte) '<');
             while (pos < end && buf[pos] != '<') {
                 if (!charOk(pos) || (buf[pos] == ']' && pos + 2 < end && buf[pos + 1] == ']' && buf[pos + 2] == '>')) {
                     return false;
@@ -271,12 +279,24 @@ final class XmlQuickCheck {
     }
 
     private boolean hasAmpersand(int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (buf[i] == '&') {
-                return true;
+        return ampersand(from, to) < to;
+    }
+
+    /** The first '&' in buf[from, to), or {@code to}; eight bytes at a time. */
+    private int ampersand(int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long found = ByteWords.bytesEqual(ByteWords.word(buf, i), AMPERSANDS);
+            if (found != 0) {
+                return i + ByteWords.firstIndex(found);
             }
         }
-        return false;
+        for (; i < to; i++) {
+            if (buf[i] == '&') {
+                return i;
+            }
+        }
+        return to;
     }
 
     /** An ASCII XML name without a namespace prefix. */
@@ -296,7 +316,7 @@ final class XmlQuickCheck {
 
     /** Only the five predefined entities, in text or a value; a character reference is the full parser's. */
     private boolean entitiesOk(int from, int to) {
-        for (int i = from; i < to; i++) {
+        for (int i = ampersand(from, to); i < to; i++) {
             if (buf[i] == '&') {
                 int semicolon = i + 1;
                 while (semicolon < to && semicolon - i <= 5 && buf[semicolon] != ';') {
@@ -314,6 +334,26 @@ final class XmlQuickCheck {
             }
         }
         return true;
+    }
+
+    /**
+     * From {@code from}, past the run of bytes, eight at a time, that need no look of their own in text
+     * or a value: printable ASCII other than {@code stop}, '<', '&' and ']'. Where it stops, the byte
+     * loops go on.
+     */
+    private int skipPlain(int from, byte stop) {
+        long stops = ByteWords.repeated(stop);
+        int i = from;
+        while (i + Long.BYTES <= end) {
+            long w = ByteWords.word(buf, i);
+            long found = ByteWords.bytesEqual(w, stops) | ByteWords.bytesEqual(w, LESS_THAN)
+                    | ByteWords.bytesEqual(w, AMPERSANDS) | ByteWords.bytesEqual(w, BRACKETS) | ByteWords.notPrintableAscii(w);
+            if (found != 0) {
+                return i + ByteWords.firstIndex(found);
+            }
+            i += Long.BYTES;
+        }
+        return i;
     }
 
     /** A byte that may stand in XML text: U+FFFE and U+FFFF (EF BF BE, EF BF BF) may not. */
