@@ -21,18 +21,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.flink.api.common.BatchShuffleMode;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
-import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine.Command;
@@ -157,14 +153,6 @@ public final class ReplayCommand implements Callable<Integer> {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        if (env instanceof LocalStreamEnvironment) {
-            // The embedded Flink runs every stage at once: an incident's folder is read, matched and
-            // written in one pass instead of stage after stage through files in between, and the
-            // adaptive batch scheduler's stage-by-stage decisions have nothing to decide here.
-            conf.set(ExecutionOptions.BATCH_SHUFFLE_MODE, BatchShuffleMode.ALL_EXCHANGES_PIPELINED);
-            conf.set(JobManagerOptions.SCHEDULER, JobManagerOptions.SchedulerType.Default);
-            env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-        }
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         if (parallelism != null) {
             env.setParallelism(parallelism);
