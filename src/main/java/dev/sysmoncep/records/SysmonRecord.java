@@ -10,8 +10,6 @@ public class SysmonRecord {
     /**
      * TALLY: lines no rule can match, counted where they were read; lines the optional fast path
      * leaves unparsed ({@code CandidateFilter}) are counted there alone, neither checked nor dead-lettered.
-     */
-    /**
      * CHECKED_EVENT: a stream's record no rule can match, checked without decoding; it still moves
      * the watermark by its event time.
      */

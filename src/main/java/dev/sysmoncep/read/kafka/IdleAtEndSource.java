@@ -402,7 +402,7 @@ public final class IdleAtEndSource
         }
 
         private void count(SysmonRecord record) {
-            if (record.kind == SysmonRecord.Kind.EVENT) {
+            if (record.hasEventTime()) { // an event checked without decoding moves the watermark too
                 partition.events++;
             }
         }
