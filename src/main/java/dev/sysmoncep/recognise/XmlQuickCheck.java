@@ -23,9 +23,9 @@ final class XmlQuickCheck {
     private final int[] nameStarts = new int[MAX_DEPTH];
     private final int[] nameEnds = new int[MAX_DEPTH];
     private int depth;
-    /** The section (child of the root: System, EventData) the scan is in, by its name's bytes. */
-    private int sectionStart;
-    private int sectionEnd;
+    /** The section (child of the root) the scan is in: System, EventData or another. */
+    private boolean sectionIsSystem;
+    private boolean sectionIsEventData;
     private final int[] attrStarts = new int[8];
     private final int[] attrEnds = new int[8];
 
@@ -33,6 +33,13 @@ final class XmlQuickCheck {
     private static final String[] DATA_FIELDS = {"UtcTime", "ProcessGuid", "ProcessId", "Image", "User", "EventType",
         "PipeName", "QueryName", "QueryStatus", "QueryResults"};
     private static final String[] SYSTEM_FIELDS = {"Provider", "TimeCreated", "Security", "EventID", "Channel", "Computer"};
+    private static final String SYSMON_PROVIDER = "Microsoft-Windows-Sysmon";
+    private static final String SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
+    private static final int PROVIDER = 0;
+    private static final int TIME_CREATED = 1;
+    private static final int EVENT_ID = 3;
+    private static final int CHANNEL = 4;
+    private static final int COMPUTER = 5;
 
     private String eventId;
     private String channel;
@@ -102,14 +109,20 @@ final class XmlQuickCheck {
         nameEnds[depth] = nameEnd;
         depth++;
         if (depth == 2) {
-            sectionStart = nameStart;
-            sectionEnd = nameEnd;
+            sectionIsSystem = is(nameStart, nameEnd, "System");
+            sectionIsEventData = is(nameStart, nameEnd, "EventData");
         }
-        boolean inSystem = depth == 3 && is(sectionStart, sectionEnd, "System");
-        boolean inEventData = depth == 3 && is(sectionStart, sectionEnd, "EventData");
-        if (inSystem && !once(systemSeen, SYSTEM_FIELDS, nameStart, nameEnd)) {
-            return false;
+        boolean inSystem = depth == 3 && sectionIsSystem;
+        boolean inEventData = depth == 3 && sectionIsEventData;
+        // Which of System's fields the element is (an index into SYSTEM_FIELDS), told once.
+        int systemField = inSystem ? indexOf(SYSTEM_FIELDS, nameStart, nameEnd) : -1;
+        if (systemField >= 0) {
+            if (systemSeen[systemField]) {
+                return false;
+            }
+            systemSeen[systemField] = true;
         }
+        boolean isData = inEventData && is(nameStart, nameEnd, "Data");
         // Attributes: up to eight, each name once (read before any child element, so one array serves all).
         int[] attrStarts = this.attrStarts;
         int[] attrEnds = this.attrEnds;
@@ -157,38 +170,43 @@ final class XmlQuickCheck {
             }
             byte quote = buf[pos++];
             int valueStart = pos;
-            pos = skipPlain(pos, quote);
-            while (pos < end && buf[pos] != quote) {
+            boolean valueAmp = false;
+            while (true) {
+                pos = skipPlain(pos, quote);
+                if (pos >= end || buf[pos] == quote) {
+                    break;
+                }
                 if (buf[pos] == '<' || !charOk(pos)) {
                     return false;
                 }
+                valueAmp |= buf[pos] == '&';
                 pos++;
             }
             if (pos >= end) {
                 return false;
             }
             int valueEnd = pos++;
-            if (!entitiesOk(valueStart, valueEnd)) {
+            if (valueAmp && !entitiesOk(valueStart, valueEnd)) {
                 return false;
             }
-            if (inSystem && is(nameStart, nameEnd, "Provider") && is(attrStart, attrEnd, "Name")) {
-                provider = plain(valueStart, valueEnd);
-            } else if (inSystem && is(nameStart, nameEnd, "TimeCreated") && is(attrStart, attrEnd, "SystemTime")) {
+            if (systemField == PROVIDER && is(attrStart, attrEnd, "Name")) {
+                provider = known(valueStart, valueEnd, SYSMON_PROVIDER);
+            } else if (systemField == TIME_CREATED && is(attrStart, attrEnd, "SystemTime")) {
                 systemTime = plain(valueStart, valueEnd);
-            } else if (inEventData && is(nameStart, nameEnd, "Data") && is(attrStart, attrEnd, "Name")) {
+            } else if (isData && is(attrStart, attrEnd, "Name")) {
                 dataField = indexOf(DATA_FIELDS, valueStart, valueEnd);
                 if (dataField >= 0 && dataSeen[dataField]) {
                     return false;
                 }
                 if (dataField >= 0) {
                     dataSeen[dataField] = true;
-                } else if (hasAmpersand(valueStart, valueEnd)) {
+                } else if (valueAmp) {
                     return false; // a Data name with an entity: which field it names is the full parser's to tell
                 }
             } else {
                 continue;
             }
-            if (hasAmpersand(valueStart, valueEnd)) {
+            if (valueAmp) {
                 return false;
             }
         }
@@ -201,21 +219,27 @@ final class XmlQuickCheck {
             return true;
         }
         pos++; // '>'
-        boolean readsText = inSystem && (is(nameStart, nameEnd, "EventID") || is(nameStart, nameEnd, "Channel")
-                || is(nameStart, nameEnd, "Computer")) || dataField >= 0;
+        boolean readsText = systemField == EVENT_ID || systemField == CHANNEL || systemField == COMPUTER || dataField >= 0;
         int textStart = pos;
+        boolean textAmp = false;
         while (true) {
             int textFrom = pos;
-            pos = skipPlain(pos, (byte) '<');
-            while (pos < end && buf[pos] != '<') {
+            boolean segmentAmp = false;
+            while (true) {
+                pos = skipPlain(pos, (byte) '<');
+                if (pos >= end || buf[pos] == '<') {
+                    break;
+                }
                 if (!charOk(pos) || (buf[pos] == ']' && pos + 2 < end && buf[pos + 1] == ']' && buf[pos + 2] == '>')) {
                     return false;
                 }
+                segmentAmp |= buf[pos] == '&';
                 pos++;
             }
-            if (pos >= end || !entitiesOk(textFrom, pos)) {
+            if (pos >= end || segmentAmp && !entitiesOk(textFrom, pos)) {
                 return false;
             }
+            textAmp |= segmentAmp;
             if (pos + 1 < end && buf[pos + 1] == '/') {
                 break;
             }
@@ -241,31 +265,18 @@ final class XmlQuickCheck {
         pos++;
         depth--;
         if (readsText) {
-            boolean needed = is(nameStart, nameEnd, "EventID") || is(nameStart, nameEnd, "Channel") || dataField == 0;
-            if (needed && hasAmpersand(textStart, textEnd)) {
+            boolean needed = systemField == EVENT_ID || systemField == CHANNEL || dataField == 0;
+            if (needed && textAmp) {
                 return false; // the full parser decodes entities
             }
-            if (is(nameStart, nameEnd, "EventID")) {
+            if (systemField == EVENT_ID) {
                 eventId = plain(textStart, textEnd);
-            } else if (is(nameStart, nameEnd, "Channel")) {
-                channel = plain(textStart, textEnd);
+            } else if (systemField == CHANNEL) {
+                channel = known(textStart, textEnd, SYSMON_CHANNEL);
             } else if (dataField == 0) {
                 utcTime = plain(textStart, textEnd);
             }
         }
-        return true;
-    }
-
-    /** Marks the element named buf[from, to) as seen if it is one of {@code names}; false if it was already. */
-    private boolean once(boolean[] seen, String[] names, int from, int to) {
-        int i = indexOf(names, from, to);
-        if (i < 0) {
-            return true;
-        }
-        if (seen[i]) {
-            return false;
-        }
-        seen[i] = true;
         return true;
     }
 
@@ -276,10 +287,6 @@ final class XmlQuickCheck {
             }
         }
         return -1;
-    }
-
-    private boolean hasAmpersand(int from, int to) {
-        return ampersand(from, to) < to;
     }
 
     /** The first '&' in buf[from, to), or {@code to}; eight bytes at a time. */
@@ -359,6 +366,11 @@ final class XmlQuickCheck {
     /** A byte that may stand in XML text: U+FFFE and U+FFFF (EF BF BE, EF BF BF) may not. */
     private boolean charOk(int i) {
         return !((buf[i] & 0xFF) == 0xEF && i + 2 < end && (buf[i + 1] & 0xFF) == 0xBF && (buf[i + 2] & 0xFF) >= 0xBE);
+    }
+
+    /** As {@link #plain}, without a new string when the text is {@code usual}, as on most lines. */
+    private String known(int from, int to, String usual) {
+        return is(from, to, usual) ? usual : plain(from, to);
     }
 
     /** The text between from and to, which holds no entity; empty counts as absent, as for the full parser. */
