@@ -86,17 +86,8 @@ public final class SysmonLineParser {
         if (len > maxLineBytes) {
             return false;
         }
-        int start = off;
-        int end = off + len;
-        if (len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
-            start += 3;
-        }
-        while (start < end && isBlank(buf[start])) {
-            start++;
-        }
-        while (end > start && isBlank(buf[end - 1])) {
-            end--;
-        }
+        int start = contentStart(buf, off, off + len);
+        int end = contentEnd(buf, start, off + len);
         if (start == end) {
             classified = Kind.BLANK;
             classifiedFormat = SourceFormat.UNKNOWN;
@@ -138,21 +129,32 @@ public final class SysmonLineParser {
         return classifiedTime;
     }
 
-    private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {
-        if (len > maxLineBytes) {
-            return DeadLetter.overLimit(origin, len, maxLineBytes, buf, off, len);
-        }
+    /** Where a line's content starts: past a UTF-8 byte order mark and blanks. */
+    private static int contentStart(byte[] buf, int off, int end) {
         int start = off;
-        int end = off + len;
-        if (len >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
+        if (end - off >= 3 && buf[off] == (byte) 0xEF && buf[off + 1] == (byte) 0xBB && buf[off + 2] == (byte) 0xBF) {
             start += 3;
         }
         while (start < end && isBlank(buf[start])) {
             start++;
         }
+        return start;
+    }
+
+    /** Where a line's content ends: before trailing blanks. */
+    private static int contentEnd(byte[] buf, int start, int end) {
         while (end > start && isBlank(buf[end - 1])) {
             end--;
         }
+        return end;
+    }
+
+    private SysmonRecord recognise(byte[] buf, int off, int len, Origin origin) {
+        if (len > maxLineBytes) {
+            return DeadLetter.overLimit(origin, len, maxLineBytes, buf, off, len);
+        }
+        int start = contentStart(buf, off, off + len);
+        int end = contentEnd(buf, start, off + len);
         if (start == end) {
             return SysmonRecord.blank();
         }
