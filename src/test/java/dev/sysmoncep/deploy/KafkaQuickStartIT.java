@@ -79,6 +79,8 @@ class KafkaQuickStartIT {
                 Poll.until("every alert final", DEADLINE, () -> read(alerts, latest, job).values().stream().allMatch(KafkaQuickStartIT::isFinal),
                         () -> "; so far " + latest + "; stream log: " + textOf(streamLog));
             }
+            // Ctrl-C or a kill of job/sysmon-cep must stop the job: the launcher is the job's JVM, not its parent.
+            assertThat(stream.descendants()).as("processes under job/sysmon-cep stream").isEmpty();
             for (Map.Entry<String, String> alert : latest.entrySet()) {
                 assertThat(withoutOrigin(alert.getValue())).as(alert.getKey()).isEqualTo(withoutOrigin(replayed.get(alert.getKey())));
             }
