@@ -25,6 +25,17 @@ public class Alert {
     public boolean isFinal;
     /** Whether this alert has left the job in some state already (it is counted once). */
     public boolean emitted;
+    /**
+     * Set when an event that came behind the watermark, within the allowed lateness, opened or
+     * changed the alert; {@link #latenessMillis} says how far behind the latest such event was.
+     */
+    public boolean late;
+    public long latenessMillis;
+    /**
+     * A streaming alert a late event made void: the event moved its window's start, so a replay
+     * would never raise this id. Sinks delete it; its findings went to the alert that replaced it.
+     */
+    public boolean retracted;
 
     public Alert() {}
 }

@@ -44,7 +44,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
 
     @Override
     public AlertDocument map(Alert alert) throws Exception {
-        return new AlertDocument(alert.id, alert.ruleId, alert.firstTime, alert.isFinal,
+        return new AlertDocument(alert.id, alert.ruleId, alert.firstTime, alert.isFinal, alert.retracted,
                 JSON.writeValueAsString(document(alert)));
     }
 
@@ -124,6 +124,13 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
         own.put("severity", Severity.of(rule.riskScore).label());
         own.put("window_start", iso(alert.windowStart));
         own.put("final", alert.isFinal);
+        own.put("late", alert.late);
+        if (alert.late) {
+            own.put("lateness_ms", alert.latenessMillis);
+        }
+        if (alert.retracted) {
+            own.put("retracted", true);
+        }
         if (!alert.relatedAlertIds.isEmpty()) {
             alert.relatedAlertIds.forEach(own.putArray("related_alert_ids")::add);
         }

@@ -31,6 +31,13 @@ public final class DetectionOptions {
             defaultValue = "30s")
     Duration outOfOrderness;
 
+    @Option(names = "--allowed-lateness", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Streaming: an event up to this far behind the tolerance still opens, joins or completes "
+                    + "its alert, which then leaves at once marked late; later ones go to the late output "
+                    + "(default: ${DEFAULT-VALUE}; 0 turns it off).",
+            defaultValue = "1h")
+    Duration allowedLateness;
+
     @Option(names = "--idleness", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Streaming: a partition read to its end and without events for this long stops holding "
                     + "the watermark back; one whose records wait unread never does (default: ${DEFAULT-VALUE}).",
@@ -52,6 +59,7 @@ public final class DetectionOptions {
         DetectionSettings s = new DetectionSettings(rules);
         set("--out-of-orderness", outOfOrderness, () -> s.outOfOrderness(outOfOrderness));
         set("--idleness", idleness, () -> s.idleness(idleness));
+        set("--allowed-lateness", allowedLateness, () -> s.allowedLateness(allowedLateness));
         set("--max-line-bytes", maxLineBytes, () -> s.maxLineBytes(maxLineBytes));
         if (suppressionWindow != null) {
             set("--suppression-window", suppressionWindow, () -> s.suppressionWindow(suppressionWindow));

@@ -5,12 +5,15 @@ import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations as people type them: 500ms, 30s, 15m, 1h, 2d, or ISO-8601 (PT1H). */
+/** Durations as people type them: 500ms, 30s, 15m, 1h, 2d, 0, or ISO-8601 (PT1H). */
 public final class DurationConverter implements ITypeConverter<Duration> {
     @Override
     public Duration convert(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
+            if (t.equals("0")) {
+                return Duration.ZERO;
+            }
             if (t.startsWith("pt") || t.startsWith("p")) {
                 return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
             }

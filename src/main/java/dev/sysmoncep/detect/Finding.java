@@ -32,6 +32,16 @@ public class Finding {
      * contributing alerts), not as a completed sequence: it opens no alert and is not counted.
      */
     public boolean context;
+    /** For a context finding: the id of the part's rule whose finding it is. */
+    public String partRuleId;
+    /** For a completed sequence: the part rules in the order its parts happened. */
+    public ArrayList<String> partsInOrder = new ArrayList<>();
+    /**
+     * Set when the finding's event came behind the watermark, within the allowed lateness;
+     * {@link #latenessMillis} says how far behind.
+     */
+    public boolean late;
+    public long latenessMillis;
 
     public Finding() {}
 
@@ -63,6 +73,7 @@ public class Finding {
         TreeSet<String> queries = new TreeSet<>();
         TreeSet<String> alerts = new TreeSet<>();
         for (Finding p : parts) {
+            f.partsInOrder.add(p.ruleId);
             f.firstTime = Math.min(f.firstTime, p.firstTime);
             f.lastTime = Math.max(f.lastTime, p.lastTime);
             pipes.addAll(p.pipeNames);
@@ -98,6 +109,8 @@ public class Finding {
         f.queryNames = new ArrayList<>(queryNames);
         f.relatedAlertIds = new ArrayList<>();
         f.relatedAlertIds.add(alertId);
+        f.late = late;
+        f.latenessMillis = latenessMillis;
         return f;
     }
 
@@ -105,6 +118,7 @@ public class Finding {
     public Finding asContextOf(SequenceRule rule) {
         Finding f = attributedTo(relatedAlertIds.isEmpty() ? null : relatedAlertIds.get(0));
         f.relatedAlertIds = new ArrayList<>(relatedAlertIds);
+        f.partRuleId = ruleId;
         f.ruleId = rule.id();
         f.groupKey = processKey(event);
         f.context = true;

@@ -10,6 +10,7 @@ public final class DetectionSettings implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
     public static final int DEFAULT_MAX_LINE_BYTES = dev.sysmoncep.recognise.SysmonLineParser.DEFAULT_MAX_LINE_BYTES;
 
     private final RuleSet rules;
@@ -17,6 +18,7 @@ public final class DetectionSettings implements Serializable {
     private Duration sequenceWindow;
     private Duration outOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
     private Duration idleness = DEFAULT_IDLENESS;
+    private Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
     private boolean emitOnOpen;
     private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
 
@@ -62,6 +64,22 @@ public final class DetectionSettings implements Serializable {
             throw new IllegalArgumentException("the out-of-order tolerance cannot be negative");
         }
         this.outOfOrderness = tolerance;
+        return this;
+    }
+
+    /**
+     * Streaming: how far behind the watermark an event may still come and raise, join or complete
+     * its alert, as a replay of the same records would; later ones only go to the late output.
+     */
+    public Duration allowedLateness() {
+        return allowedLateness;
+    }
+
+    public DetectionSettings allowedLateness(Duration lateness) {
+        if (lateness.isNegative()) {
+            throw new IllegalArgumentException("the allowed lateness cannot be negative");
+        }
+        this.allowedLateness = lateness;
         return this;
     }
 
