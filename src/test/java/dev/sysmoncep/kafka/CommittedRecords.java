@@ -33,11 +33,24 @@ public final class CommittedRecords implements AutoCloseable {
         return records;
     }
 
-    /** Latest value per key, in the order keys were first seen. */
+    /** Latest value per key, in the order keys were first seen: what a compacted topic keeps. */
     public Map<String, String> latestByKey() {
+        return latestByKey(records);
+    }
+
+    /**
+     * Latest value per key of these records, in the order keys were first seen (after their last
+     * tombstone): a tombstone, a record without value, removes its key, as compaction does.
+     */
+    public static Map<String, String> latestByKey(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<String, String> latest = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            latest.put(new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8));
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, new String(r.value(), StandardCharsets.UTF_8));
+            }
         }
         return latest;
     }
