@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Bounded state: a million wermgr.exe processes, each with its own ProcessGuid, go through the
  * streaming detection; each creates a pipe (an alert, an open sequence per process) and every tenth
- * also looks up an IP-check service (a sequence alert). Once event time has passed their windows,
+ * also looks up an IP-check service (a sequence alert). The default allowed lateness (1 h) keeps
+ * each group's findings for late events; once event time has passed their windows and the lateness,
  * the job's state, as its checkpoints measure it, is back where it was before the first of them:
  * nothing is kept per process, per alert or per ProcessGuid.
  */
