@@ -33,11 +33,16 @@ public final class CommittedRecords implements AutoCloseable {
         return records;
     }
 
-    /** Latest value per key, in the order keys were first seen. */
+    /** Latest value per key, in the order keys were first seen; a tombstone (no value) removes its key. */
     public Map<String, String> latestByKey() {
         Map<String, String> latest = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            latest.put(new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8));
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, new String(r.value(), StandardCharsets.UTF_8));
+            }
         }
         return latest;
     }
