@@ -21,6 +21,10 @@ public final class JobCounters {
     public static final String DEAD_LETTERED = "deadLettered";
     public static final String EVENTS_MATCHED = "eventsMatched";
     public static final String LATE_EVENTS = "lateEvents";
+    /** Events behind the watermark within the allowed lateness, which still raise their alerts. */
+    public static final String LATE_EVENTS_ADMITTED = "lateEventsAdmitted";
+    /** Alerts sent retracted because a late event moved their window's start. */
+    public static final String ALERTS_RETRACTED = "alertsRetracted";
     public static final String ALERTS = "alerts";
     /** Prefix of the per-format event counts (eventsParsed.XML, ...). */
     public static final String EVENTS_PARSED_PREFIX = EVENTS_PARSED + ".";

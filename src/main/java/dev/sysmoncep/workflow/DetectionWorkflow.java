@@ -7,6 +7,7 @@ import dev.sysmoncep.alert.AlertEnricher;
 import dev.sysmoncep.detect.EventRule;
 import dev.sysmoncep.detect.EventRulePatterns;
 import dev.sysmoncep.detect.Finding;
+import dev.sysmoncep.detect.LateFindings;
 import dev.sysmoncep.detect.RuleRouter;
 import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.detect.SequencePatterns;
@@ -18,11 +19,13 @@ import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.records.SysmonRecord;
 import java.util.List;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.cep.CEP;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -41,6 +44,11 @@ import org.apache.flink.util.OutputTag;
  *   -> enrich -> alert documents
  * </pre>
  *
+ * <p>Streaming with an allowed lateness, an event a rule's CEP gets behind the watermark takes the
+ * late path beside it ({@link LateFindings}): within the lateness it becomes a finding marked late,
+ * which the aggregators fold into the alerts a replay raises (see {@link AlertAggregator}); later
+ * than that, it goes to the late output. A batch replay has no late events and keeps nothing for them.
+ *
  * Every stateful operator has a stable uid so savepoints survive upgrades; a rule's operators
  * carry its id, so adding a rule adds operators without disturbing the others' state.
  */
@@ -53,6 +61,9 @@ public final class DetectionWorkflow {
     public static DetectionStreams defineWorkflow(
             StreamExecutionEnvironment env, Source<SysmonRecord, ?, ?> source, DetectionSettings settings) {
         RuleSet rules = settings.rules();
+        // A batch replay sorts everything by event time: nothing comes late, nothing need be kept for it.
+        long allowedLateness = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH
+                ? 0 : settings.allowedLateness().toMillis();
         // Chained operators hand records on without a copy: each operator emits objects it made and
         // never changes after, and what keeps records (CEP, the aggregators) gets them from a keyBy.
         env.getConfig().enableObjectReuse();
@@ -84,13 +95,21 @@ public final class DetectionWorkflow {
                     .uid("cep-rule-" + rule.id());
             eventFindings = eventFindings == null ? findings : eventFindings.union(findings);
             DataStream<SysmonEvent> lateForRule = findings.getSideOutput(LATE_EVENTS);
+            if (allowedLateness > 0) {
+                SingleOutputStreamOperator<Finding> admitted = lateForRule
+                        .process(new LateFindings(rule, allowedLateness))
+                        .name("Admit late events of " + rule.definition().name)
+                        .uid("late-findings-" + rule.id());
+                eventFindings = eventFindings.union(admitted);
+                lateForRule = admitted.getSideOutput(LateFindings.TOO_LATE);
+            }
             late = late == null ? lateForRule : late.union(lateForRule);
         }
 
         SingleOutputStreamOperator<Alert> eventAlerts = eventFindings
                 .keyBy(Finding::alertKey)
                 .process(new AlertAggregator(settings.suppressionWindow().toMillis(), settings.emitOnOpen(),
-                        rules.sequencePartIds()))
+                        rules.sequencePartIds(), allowedLateness))
                 .name("Aggregate rule alerts")
                 .uid("aggregate-rule-alerts");
         DataStream<Alert> alerts = eventAlerts;
@@ -121,8 +140,8 @@ public final class DetectionWorkflow {
                     .name("As context of " + sequence.definition().name);
             SingleOutputStreamOperator<Alert> sequenceAlerts = sequenceFindings.union(context)
                     .keyBy(Finding::alertKey)
-                    .process(AlertAggregator.forSequence(settings.suppressionWindow().toMillis(), settings.emitOnOpen(),
-                            settings.sequenceWindow().toMillis()))
+                    .process(AlertAggregator.forSequence(sequence, settings.suppressionWindow().toMillis(),
+                            settings.emitOnOpen(), settings.sequenceWindow().toMillis(), allowedLateness))
                     .name("Aggregate sequence alerts " + sequence.definition().name)
                     .uid("aggregate-sequence-alerts-" + sequence.id());
             alerts = alerts.union(sequenceAlerts);
