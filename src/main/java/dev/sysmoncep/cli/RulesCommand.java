@@ -70,6 +70,7 @@ public final class RulesCommand implements Callable<Integer> {
         windows.put("suppression", settings.suppressionWindow().toString());
         windows.put("sequence", settings.sequenceWindow().toString());
         windows.put("out_of_orderness", settings.outOfOrderness().toString());
+        windows.put("allowed_lateness", settings.allowedLateness().toString());
         windows.put("idleness", settings.idleness().toString());
         return doc;
     }
@@ -121,6 +122,8 @@ public final class RulesCommand implements Callable<Integer> {
                 "the parts of a sequence must happen within this time of each other");
         window(t, "out-of-orderness", settings.outOfOrderness(),
                 "streaming: an event this far behind newer ones counts as late (a replay sorts by time)");
+        window(t, "allowed-lateness", settings.allowedLateness(),
+                "streaming: a late event this far behind still raises its alert, marked late; later ones go aside");
         window(t, "idleness", settings.idleness(),
                 "streaming: a partition read to its end and quiet this long stops holding the watermark back");
         return t.toString();

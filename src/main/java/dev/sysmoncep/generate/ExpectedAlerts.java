@@ -6,6 +6,7 @@ import dev.sysmoncep.alert.AlertIds;
 import dev.sysmoncep.detect.EventRule;
 import dev.sysmoncep.detect.Finding;
 import dev.sysmoncep.detect.RuleSet;
+import dev.sysmoncep.detect.SequenceMatches;
 import dev.sysmoncep.detect.SequenceRule;
 import dev.sysmoncep.generate.WermgrAttacks.Emitted;
 import dev.sysmoncep.records.SysmonEvent;
@@ -44,7 +45,7 @@ public final class ExpectedAlerts {
         List<Expected> alerts = new ArrayList<>();
         // rule id -> group key -> events, and process key -> (rule id, event) for the sequences
         Map<String, Map<String, List<SysmonEvent>>> groups = new TreeMap<>();
-        Map<String, List<Map.Entry<String, SysmonEvent>>> byProcess = new TreeMap<>();
+        Map<String, List<Finding>> byProcess = new TreeMap<>();
         for (Emitted emit : emitted) {
             SysmonEvent e = emit.event();
             List<EventRule> matching = rules.eventRules().stream().filter(r -> r.matches(e)).toList();
@@ -55,7 +56,7 @@ public final class ExpectedAlerts {
             for (EventRule rule : matching) {
                 groups.computeIfAbsent(rule.id(), id -> new TreeMap<>())
                         .computeIfAbsent(rule.groupKey(e), k -> new ArrayList<>()).add(e);
-                byProcess.computeIfAbsent(Finding.processKey(e), k -> new ArrayList<>()).add(Map.entry(rule.id(), e));
+                byProcess.computeIfAbsent(Finding.processKey(e), k -> new ArrayList<>()).add(Finding.ofEvent(rule, e));
             }
         }
         groups.forEach((ruleId, byGroup) -> byGroup.forEach((groupKey, events) -> {
@@ -72,18 +73,17 @@ public final class ExpectedAlerts {
         for (SequenceRule sequence : rules.sequences()) {
             long window = rules.sequenceWindow().toMillis();
             byProcess.forEach((processKey, findings) -> {
-                List<Map.Entry<String, SysmonEvent>> inOrder = new ArrayList<>(findings);
-                inOrder.sort(Comparator.comparingLong(f -> f.getValue().eventTime));
-                List<Map.Entry<Long, SysmonEvent>> completed = new ArrayList<>();
+                // The sequences the job's CEP completes, in the order they complete.
+                List<Finding> completed = new ArrayList<>();
                 for (List<String> order : sequence.orders()) {
-                    completed.addAll(completions(order, inOrder, window));
+                    completed.addAll(SequenceMatches.of(sequence, order, window, findings));
                 }
-                completed.sort(Map.Entry.comparingByKey());
+                completed.sort(Comparator.comparingLong(c -> c.time));
                 long windowStart = Long.MIN_VALUE;
-                for (Map.Entry<Long, SysmonEvent> c : completed) {
-                    if (windowStart == Long.MIN_VALUE || c.getKey() >= windowStart + suppression) {
-                        windowStart = c.getKey();
-                        alerts.add(expected(rules, sequence.id(), processKey, windowStart, c.getValue()));
+                for (Finding c : completed) {
+                    if (windowStart == Long.MIN_VALUE || c.time >= windowStart + suppression) {
+                        windowStart = c.time;
+                        alerts.add(expected(rules, sequence.id(), processKey, windowStart, c.event));
                     }
                 }
             });
@@ -91,35 +91,6 @@ public final class ExpectedAlerts {
         alerts.sort(Comparator.comparing(Expected::ruleId).thenComparing(Expected::host)
                 .thenComparing(Expected::processGuid).thenComparing(Expected::alertId));
         return alerts;
-    }
-
-    /**
-     * When the parts complete in this order: the parts in turn, other findings in between allowed,
-     * the whole within the window; after a completion the next match starts afresh.
-     *
-     * @return completion time and the first part's event, per completed sequence
-     */
-    private static List<Map.Entry<Long, SysmonEvent>> completions(List<String> order,
-            List<Map.Entry<String, SysmonEvent>> findings, long window) {
-        List<Map.Entry<Long, SysmonEvent>> out = new ArrayList<>();
-        int next = 0;
-        SysmonEvent first = null;
-        for (Map.Entry<String, SysmonEvent> f : findings) {
-            long time = f.getValue().eventTime;
-            if (next > 0 && time - first.eventTime > window) {
-                next = 0;
-            }
-            if (f.getKey().equals(order.get(next))) {
-                if (next == 0) {
-                    first = f.getValue();
-                }
-                if (++next == order.size()) {
-                    out.add(Map.entry(time, first));
-                    next = 0;
-                }
-            }
-        }
-        return out;
     }
 
     private static Expected expected(RuleSet rules, String ruleId, String groupKey, long windowStart, SysmonEvent e) {

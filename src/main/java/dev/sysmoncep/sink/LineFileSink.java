@@ -32,7 +32,7 @@ import org.apache.flink.core.fs.Path;
 public final class LineFileSink<T> implements Sink<T> {
     private static final long serialVersionUID = 1L;
 
-    /** Renders one record as one line (no line break inside). */
+    /** Renders one record as one line (no line break inside), or null for a record the file leaves out. */
     public interface LineRenderer<T> extends Function<T, String>, Serializable {}
 
     private final Path target;
@@ -75,8 +75,11 @@ public final class LineFileSink<T> implements Sink<T> {
 
         @Override
         public void write(T element, Context context) throws IOException {
-            out.write(renderer.apply(element));
-            out.write('\n');
+            String line = renderer.apply(element);
+            if (line != null) {
+                out.write(line);
+                out.write('\n');
+            }
         }
 
         @Override

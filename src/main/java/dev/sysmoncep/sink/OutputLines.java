@@ -17,8 +17,12 @@ public final class OutputLines {
 
     private OutputLines() {}
 
+    /**
+     * The alert's document; none for a retracted alert. An alert file lists a replay's alerts, each
+     * once and final, not a log of their changes, so a void alert has no line in it.
+     */
     public static String alert(AlertDocument alert) {
-        return alert.json;
+        return alert.retracted ? null : alert.json;
     }
 
     /** Where the line came from, why it was refused, and the line itself (decoded leniently). */

@@ -41,7 +41,8 @@ class RulesCommandTest {
             assertThat(r.out()).contains("  " + entry + System.lineSeparator());
         }
         assertThat(r.out()).containsPattern("suppression +1h ").containsPattern("sequence +1h ")
-                .containsPattern("out-of-orderness +30s ").containsPattern("idleness +1m ");
+                .containsPattern("out-of-orderness +30s ").containsPattern("allowed-lateness +1h ")
+                .containsPattern("idleness +1m ");
     }
 
     @Test

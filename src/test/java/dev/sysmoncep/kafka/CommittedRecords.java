@@ -33,8 +33,16 @@ public final class CommittedRecords implements AutoCloseable {
         return records;
     }
 
-    /** Latest value per key, in the order keys were first seen; a tombstone (no value) removes its key. */
+    /** Latest value per key, in the order keys were first seen: what a compacted topic keeps (a tombstone removes its key). */
     public Map<String, String> latestByKey() {
+        return latestByKey(records);
+    }
+
+    /**
+     * Latest value per key of these records, in the order keys were first seen (after their last
+     * tombstone): a tombstone, a record without value, removes its key, as compaction does.
+     */
+    public static Map<String, String> latestByKey(List<ConsumerRecord<byte[], byte[]>> records) {
         Map<String, String> latest = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             String key = new String(r.key(), StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package dev.sysmoncep.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sysmoncep.alert.AlertDocument;
 import dev.sysmoncep.cli.Location;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,21 @@ class LineFileSinkTest {
         try (var files = Files.list(target.getParent())) {
             assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("alerts.jsonl");
         }
+    }
+
+    @Test
+    void anAlertFileHasALineForEveryAlertButARetractedOne() throws Exception {
+        Path target = dir.resolve("alerts.jsonl");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.fromData(new AlertDocument("a", "rule", 0, true, "{\"id\":\"a\"}"),
+                        new AlertDocument("b", "rule", 0, true, true, "{\"id\":\"b\",\"retracted\":true}"),
+                        new AlertDocument("c", "rule", 0, true, "{\"id\":\"c\",\"late\":true}"))
+                .sinkTo(new LineFileSink<>(Location.of(target).flinkPath(), OutputLines::alert))
+                .setParallelism(1);
+        env.execute("alert file test");
+
+        assertThat(Files.readAllLines(target)).containsExactly("{\"id\":\"a\"}", "{\"id\":\"c\",\"late\":true}");
     }
 
     @Test

@@ -13,7 +13,8 @@ import java.util.Locale;
  *
  * <p>The date comes from the alert's first event, which no update of the alert changes, so every
  * version of an alert lands in the same index and an update replaces the document by its id
- * instead of leaving an older copy in last month's index.
+ * instead of leaving an older copy in last month's index; the retraction of an alert, which keeps
+ * that time, deletes it from there.
  */
 public final class AlertIndexName implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * One alert on its way to the cluster: a bulk {@code index} action with the alert id as {@code _id},
- * so a new version of an alert, or a replayed one, replaces the stored document.
+ * so a new version of an alert, or a replayed one, replaces the stored document; or, for a retracted
+ * alert, a bulk {@code delete} of that id, so the index ends holding what a replay writes.
  */
 public final class AlertIndexRequest implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -19,19 +20,31 @@ public final class AlertIndexRequest implements Serializable {
     private final String index;
     /** The alert id; null for an alert that came without one, which the writer dead-letters. */
     private final String alertId;
-    /** The ECS document as one line of JSON. */
+    /** The ECS document as one line of JSON; a retraction keeps it only for the dead-letter channel. */
     private final String document;
+    private final boolean retraction;
     private final long sizeInBytes;
 
     public AlertIndexRequest(String index, String alertId, String document) {
+        this(index, alertId, document, false);
+    }
+
+    /** The delete of a retracted alert's id in {@code index}, the index its versions were written to. */
+    public static AlertIndexRequest retraction(String index, String alertId, String document) {
+        return new AlertIndexRequest(index, alertId, document, true);
+    }
+
+    private AlertIndexRequest(String index, String alertId, String document, boolean retraction) {
         this.index = index;
         this.alertId = alertId;
+        this.retraction = retraction;
         // A raw line break can only be whitespace between JSON tokens, and would split the document
         // across two lines of the newline-delimited bulk body.
         this.document = document.indexOf('\n') < 0 && document.indexOf('\r') < 0
                 ? document
                 : document.replace('\r', ' ').replace('\n', ' ');
-        this.sizeInBytes = utf8Length(actionLine()) + utf8Length(this.document) + 2;
+        this.sizeInBytes = retraction ? utf8Length(actionLine()) + 1
+                : utf8Length(actionLine()) + utf8Length(this.document) + 2;
     }
 
     public String index() {
@@ -46,6 +59,16 @@ public final class AlertIndexRequest implements Serializable {
         return document;
     }
 
+    /** Whether this deletes the alert's id instead of indexing its document. */
+    public boolean isRetraction() {
+        return retraction;
+    }
+
+    /** The bulk action's name, as the bulk response names each item. */
+    public String action() {
+        return retraction ? "delete" : "index";
+    }
+
     /** The bytes this alert adds to a bulk request body. */
     public long sizeInBytes() {
         return sizeInBytes;
@@ -54,17 +77,22 @@ public final class AlertIndexRequest implements Serializable {
     private String actionLine() {
         JsonStringEncoder json = JsonStringEncoder.getInstance();
         String id = alertId == null ? "" : ",\"_id\":\"" + new String(json.quoteAsString(alertId)) + "\"";
-        return "{\"index\":{\"_index\":\"" + new String(json.quoteAsString(index)) + "\"" + id + "}}";
+        return "{\"" + action() + "\":{\"_index\":\"" + new String(json.quoteAsString(index)) + "\"" + id + "}}";
     }
 
-    /** The newline-delimited body of a {@code _bulk} request that indexes these alerts, in order. */
+    /**
+     * The newline-delimited body of a {@code _bulk} request that indexes and deletes these alerts, in
+     * order; a delete is its action line alone.
+     */
     static byte[] bulkBody(List<AlertIndexRequest> alerts) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (AlertIndexRequest alert : alerts) {
             body.writeBytes(alert.actionLine().getBytes(StandardCharsets.UTF_8));
             body.write('\n');
-            body.writeBytes(alert.document.getBytes(StandardCharsets.UTF_8));
-            body.write('\n');
+            if (!alert.retraction) {
+                body.writeBytes(alert.document.getBytes(StandardCharsets.UTF_8));
+                body.write('\n');
+            }
         }
         return body.toByteArray();
     }
@@ -72,7 +100,8 @@ public final class AlertIndexRequest implements Serializable {
     /**
      * The last version of each alert in a batch, in the order those versions came. An earlier version
      * sent in the same bulk request could, if only it were rejected with 429 and retried, overwrite
-     * the newer one that was accepted.
+     * the newer one that was accepted. A retraction is a version too: an index and a later delete of
+     * one id send the delete alone, a delete and a later index the index alone.
      */
     static List<AlertIndexRequest> latestPerAlert(List<AlertIndexRequest> batch) {
         Map<String, AlertIndexRequest> latest = new LinkedHashMap<>();
@@ -90,6 +119,6 @@ public final class AlertIndexRequest implements Serializable {
 
     @Override
     public String toString() {
-        return "AlertIndexRequest{" + index + "/" + alertId + "}";
+        return "AlertIndexRequest{" + action() + " " + index + "/" + alertId + "}";
     }
 }

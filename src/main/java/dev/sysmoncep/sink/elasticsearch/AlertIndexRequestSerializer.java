@@ -9,13 +9,19 @@ import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerialize
 /**
  * Writes the alerts still buffered at a checkpoint into the sink's state, so that a restart sends
  * them instead of losing them. Strings go as length and UTF-8 bytes: writeUTF stops at 64 KiB.
+ *
+ * <p>Each request: its index, a byte of flags ({@link #HAS_ID}, {@link #RETRACTION}), the alert id if
+ * it has one, the document. Version 1 wrote a boolean for whether the id follows, which reads as these
+ * flags without {@link #RETRACTION}: state of version 1 restores as it is.
  */
 final class AlertIndexRequestSerializer extends AsyncSinkWriterStateSerializer<AlertIndexRequest> {
+    private static final int HAS_ID = 1;
+    private static final int RETRACTION = 2;
 
     @Override
     protected void serializeRequestToStream(AlertIndexRequest request, DataOutputStream out) throws IOException {
         writeString(out, request.index());
-        out.writeBoolean(request.alertId() != null);
+        out.writeByte((request.alertId() != null ? HAS_ID : 0) | (request.isRetraction() ? RETRACTION : 0));
         if (request.alertId() != null) {
             writeString(out, request.alertId());
         }
@@ -25,13 +31,16 @@ final class AlertIndexRequestSerializer extends AsyncSinkWriterStateSerializer<A
     @Override
     protected AlertIndexRequest deserializeRequestFromStream(long requestSize, DataInputStream in) throws IOException {
         String index = readString(in);
-        String alertId = in.readBoolean() ? readString(in) : null;
-        return new AlertIndexRequest(index, alertId, readString(in));
+        int flags = in.readByte();
+        String alertId = (flags & HAS_ID) != 0 ? readString(in) : null;
+        String document = readString(in);
+        return (flags & RETRACTION) != 0 ? AlertIndexRequest.retraction(index, alertId, document)
+                : new AlertIndexRequest(index, alertId, document);
     }
 
     @Override
     public int getVersion() {
-        return 1;
+        return 2;
     }
 
     private static void writeString(DataOutputStream out, String value) throws IOException {

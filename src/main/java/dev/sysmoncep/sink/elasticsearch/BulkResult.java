@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a {@code _bulk} response says about each alert sent: written, worth another try (the item
- * was refused with 429, or 5xx such as an unavailable primary shard), or rejected for good (any
- * other 4xx, above all mapping errors).
+ * What a {@code _bulk} response says about each alert sent: written (or, for a retraction, deleted or
+ * not there), worth another try (the item was refused with 429, or 5xx such as an unavailable primary
+ * shard), or rejected for good (any other 4xx, above all mapping errors).
  */
 final class BulkResult {
     /** Only what the sink reads: a successful bulk response then is just {@code {"errors":false}}. */
@@ -37,19 +37,22 @@ final class BulkResult {
             throw new IOException("Bulk response has " + items.size() + " items for " + sent.size() + " alerts");
         }
         for (int i = 0; i < sent.size(); i++) {
-            // Each item is {"index": {...}}: one field, named after the action.
+            // Each item is {"index": {...}} or {"delete": {...}}: one field, named after the action.
             JsonNode item = items.get(i).elements().next();
             int status = item.path("status").asInt();
-            if (status >= 200 && status < 300) {
+            AlertIndexRequest alert = sent.get(i);
+            if (status >= 200 && status < 300 || status == 404 && alert.isRetraction()) {
+                // A retraction's 404 is an id never written, or an index never created: either way
+                // the alert is not there, which is what the delete is for.
                 continue;
             }
-            AlertIndexRequest alert = sent.get(i);
             String reason = reason(item.path("error"));
             if (isTransient(status)) {
                 result.toRetry.add(alert);
                 result.retryReason = status + " " + reason;
             } else {
-                result.rejected.add(new RejectedAlert(alert.alertId(), alert.index(), status, reason, alert.document()));
+                result.rejected.add(new RejectedAlert(alert.alertId(), alert.index(), alert.action(), status, reason,
+                        alert.document()));
             }
         }
         return result;

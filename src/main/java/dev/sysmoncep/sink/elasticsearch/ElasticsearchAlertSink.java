@@ -21,7 +21,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
  * Writes alerts to Elasticsearch 7, 8, 9 or OpenSearch 2 and 3 through the {@code _bulk} API, one document
- * per alert id: an update of an alert replaces its document, a replay rewrites the same documents.
+ * per alert id: an update of an alert replaces its document, a replay rewrites the same documents, and
+ * a retracted alert deletes its document (there being none is fine).
  *
  * <pre>{@code
  * alerts.sinkTo(ElasticsearchAlertSink.builder()
@@ -35,9 +36,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *
  * <p>Delivery is at least once: alerts buffered at a checkpoint are in the sink's state, and a batch
  * in flight holds the checkpoint until it is written. Writing by id makes the repeats harmless.
- * Updates of one alert reach the cluster in order: the sink sends all versions of an alert to the
- * same writer, and a writer has one bulk request in flight ({@code maxInFlightRequests} 1, the
- * default; with more, a retried older version could land after a newer one).
+ * Updates of one alert, its retraction among them, reach the cluster in order: the sink sends all
+ * versions of an alert to the same writer, and a writer has one bulk request in flight
+ * ({@code maxInFlightRequests} 1, the default; with more, a retried older version could land after a
+ * newer one).
  */
 public final class ElasticsearchAlertSink extends AsyncSinkBase<AlertDocument, AlertIndexRequest>
         implements SupportsPreWriteTopology<AlertDocument> {

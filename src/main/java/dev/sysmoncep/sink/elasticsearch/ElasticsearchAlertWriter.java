@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * the backpressure; this class sees one batch through to the end: it retries the whole request on
  * connection errors, 429 and 5xx, and then only the items refused with 429 or 5xx, each time after an
  * exponential backoff, and hands items rejected for good to the dead-letter channel. A batch counts
- * as in flight until then, which is what makes a checkpoint wait for it.
+ * as in flight until then, which is what makes a checkpoint wait for it. The deletes of retracted
+ * alerts go the same way; one that finds nothing to delete is done.
  *
  * <p>Metrics: {@code requestsRetried} (whole requests sent again), {@code alertsRetried} (items sent
  * again), {@code alertsDeadLettered} (also in Flink's {@code numRecordsOutErrors}).
@@ -80,7 +81,8 @@ final class ElasticsearchAlertWriter extends AsyncSinkWriter<AlertDocument, Aler
         for (AlertIndexRequest alert : batch) {
             if (alert.alertId() == null) {
                 // Without an id the cluster would make one up, and every replay would add a copy.
-                withoutId.add(new RejectedAlert(null, alert.index(), 0, "alert has no id", alert.document()));
+                withoutId.add(new RejectedAlert(null, alert.index(), alert.action(), 0, "alert has no id",
+                        alert.document()));
             } else {
                 withId.add(alert);
             }
@@ -166,8 +168,8 @@ final class ElasticsearchAlertWriter extends AsyncSinkWriter<AlertDocument, Aler
     /** Runs in the mailbox, on the task thread. */
     private void deadLetter(List<RejectedAlert> rejected) throws IOException {
         for (RejectedAlert alert : rejected) {
-            LOG.warn("Dead-lettering alert {} for index {}: {} {}",
-                    alert.alertId(), alert.index(), alert.status(), alert.reason());
+            LOG.warn("Dead-lettering the {} of alert {} in index {}: {} {}",
+                    alert.action(), alert.alertId(), alert.index(), alert.status(), alert.reason());
             if (rejectedAlerts != null) {
                 rejectedAlerts.accept(alert);
             }

@@ -11,8 +11,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Appends rejected alerts to a file, one JSON object a line:
- * {@code {"alert_id", "index", "status", "reason", "document"}}, the document as a string because it
- * may be the very thing that is not valid JSON. The file is opened at the first rejection, so a
+ * {@code {"alert_id", "index", "action", "status", "reason", "document"}}, the document as a string
+ * because it may be the very thing that is not valid JSON. The file is opened at the first rejection, so a
  * healthy run leaves none, and each line goes out in one append, so the writers of a job on one
  * machine can share the file.
  */
@@ -39,6 +39,7 @@ public final class RejectedAlertsFile implements RejectedAlertHandler {
         ObjectNode line = JSON.createObjectNode()
                 .put("alert_id", rejected.alertId())
                 .put("index", rejected.index())
+                .put("action", rejected.action())
                 .put("status", rejected.status())
                 .put("reason", rejected.reason())
                 .put("document", rejected.document());

@@ -12,6 +12,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * compacted topic keeps each alert's latest state. The record timestamp is the time of writing:
  * the event time is in the document, and a topic with time retention must not drop an alert at
  * once because its events are old.
+ *
+ * <p>A retracted alert is a tombstone: its key with no value, so a compacted topic forgets the id
+ * and a consumer that upserts by key deletes it. Its headers still say which rule and that it is
+ * retracted, for consumers that act on deletions without having kept the alert.
  */
 public final class AlertRecordSerializer implements KafkaRecordSerializationSchema<AlertDocument> {
     private static final long serialVersionUID = 1L;
@@ -20,6 +24,8 @@ public final class AlertRecordSerializer implements KafkaRecordSerializationSche
     public static final String RULE_ID_HEADER = "sysmon-cep.rule-id";
     /** "true" once the alert's window has closed and it can no longer change. */
     public static final String FINAL_HEADER = "sysmon-cep.final";
+    /** "true" on the tombstone of a retracted alert; absent on every other alert. */
+    public static final String RETRACTED_HEADER = "sysmon-cep.retracted";
 
     private final String topic;
 
@@ -32,7 +38,11 @@ public final class AlertRecordSerializer implements KafkaRecordSerializationSche
         RecordHeaders headers = new RecordHeaders();
         headers.add(RULE_ID_HEADER, utf8(alert.ruleId));
         headers.add(FINAL_HEADER, utf8(Boolean.toString(alert.isFinal)));
-        return new ProducerRecord<>(topic, null, null, utf8(alert.id), utf8(alert.json), headers);
+        if (alert.retracted) {
+            headers.add(RETRACTED_HEADER, utf8("true"));
+        }
+        byte[] value = alert.retracted ? null : utf8(alert.json);
+        return new ProducerRecord<>(topic, null, null, utf8(alert.id), value, headers);
     }
 
     static byte[] utf8(String s) {

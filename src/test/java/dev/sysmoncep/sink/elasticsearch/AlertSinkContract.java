@@ -1,6 +1,10 @@
 package dev.sysmoncep.sink.elasticsearch;
 
+import static dev.sysmoncep.sink.elasticsearch.SampleAlerts.DC_GUID;
+import static dev.sysmoncep.sink.elasticsearch.SampleAlerts.DC_HOST;
 import static dev.sysmoncep.sink.elasticsearch.SampleAlerts.JAN_12;
+import static dev.sysmoncep.sink.elasticsearch.SampleAlerts.JAN_30;
+import static dev.sysmoncep.sink.elasticsearch.SampleAlerts.retracted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -126,8 +131,9 @@ abstract class AlertSinkContract {
         ObjectNode withUnknownFields = (ObjectNode) NodeRest.JSON.readTree(SampleAlerts.all().get(0).json);
         // Unknown strings become keywords, also those that look like dates or numbers.
         withUnknownFields.withObject("sysmon_cep").put("analyst_note", "2024-01-12T10:00:00Z").put("ticket", "4711");
+        AlertDocument late = SampleAlerts.all().get(5);
         write(sink().build(), List.of(new AlertDocument("with-unknown-fields", SampleAlerts.PIPE_RULE,
-                JAN_12.toEpochMilli(), true, NodeRest.JSON.writeValueAsString(withUnknownFields))));
+                JAN_12.toEpochMilli(), true, NodeRest.JSON.writeValueAsString(withUnknownFields)), late));
 
         JsonNode mapping = node().rest().get("/" + prefix + "-2024.01/_mapping")
                 .path(prefix + "-2024.01").path("mappings");
@@ -146,6 +152,16 @@ abstract class AlertSinkContract {
         assertThat(at(mapping.path("properties"), "message").path("type").asText()).isEqualTo("text");
         assertThat(at(mapping.path("properties"), "sysmon_cep.analyst_note").path("type").asText()).isEqualTo("keyword");
         assertThat(at(mapping.path("properties"), "sysmon_cep.ticket").path("type").asText()).isEqualTo("keyword");
+        for (String flag : List.of("sysmon_cep.final", "sysmon_cep.late", "sysmon_cep.retracted")) {
+            assertThat(at(mapping.path("properties"), flag).path("type").asText()).as(flag).isEqualTo("boolean");
+        }
+        assertThat(at(mapping.path("properties"), "sysmon_cep.lateness_ms").path("type").asText()).isEqualTo("long");
+
+        // The late alert is found as a dashboard looks for late alerts, and by how late it was.
+        assertThat(idsFound(prefix + "-*", Map.of("bool", Map.of("filter", List.of(
+                Map.of("term", Map.of("sysmon_cep.late", true)),
+                Map.of("range", Map.of("sysmon_cep.lateness_ms", Map.of("gte", SampleAlerts.DC_LATENESS_MILLIS))))))))
+                .containsExactly(late.id);
     }
 
     @Test
@@ -176,6 +192,76 @@ abstract class AlertSinkContract {
         assertThat(stored.get(first.id).path("_source").path("event").path("count").asInt()).isEqualTo(8);
         assertThat(stored.get(other.id).path("_source").path("event").path("count").asInt()).isEqualTo(4);
         assertThat(stored.get(alerts.get(1).id).path("_source").path("event").path("count").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aRetractedAlertIsDeletedFromTheIndexOfItsMonthAlsoWhenTheNodeTurnsTheFirstTriesAway(@TempDir Path dir)
+            throws Exception {
+        List<AlertDocument> alerts = SampleAlerts.all();
+        write(sink().build(), alerts);
+        AlertDocument january = alerts.get(0);
+        AlertDocument february = alerts.get(3);
+        // Retractions of ids never written: in a month that has an index, and in one that has none.
+        AlertDocument notThere = SampleAlerts.pipe(DC_HOST, DC_GUID, 2232, "\\spoolss", JAN_30.plusSeconds(60), 1);
+        AlertDocument noIndex = SampleAlerts.pipe(DC_HOST, DC_GUID, 2232, "\\spoolss",
+                Instant.parse("2023-06-01T00:00:00Z"), 1);
+        Path deadLetters = dir.resolve("rejected.jsonl");
+        JobID job;
+        try (NodeProxy proxy = NodeProxy.inFrontOf(node().url()).failingFirstBulkRequests(2, 429).open()) {
+
+            job = write(sink().url(proxy.url()).deadLetterFile(deadLetters).build(), List.of(
+                    retracted(january), retracted(notThere), retracted(february), retracted(noIndex)));
+
+            assertThat(proxy.bulkRequestsFailed()).isEqualTo(2);
+        }
+        List<AlertDocument> kept = new ArrayList<>(alerts);
+        kept.removeAll(List.of(january, february));
+        assertThat(documents(prefix + "-*").keySet()).containsExactlyInAnyOrderElementsOf(ids(kept));
+        assertThat(counter(job, "alertsDeadLettered")).isZero();
+        assertThat(counter(job, "alertsRetried")).isZero();
+        assertThat(deadLetters).doesNotExist();
+        // A delete creates no index: a retraction leaves no empty month behind.
+        assertThat(node().rest().get("/" + prefix + "-*/_mapping").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder(prefix + "-2024.01", prefix + "-2024.02");
+    }
+
+    @Test
+    void whatStaysOfAnAlertIsWhatItsLastVersionOrRetractionInTheJobSays() throws Exception {
+        List<AlertDocument> alerts = SampleAlerts.all();
+        AlertDocument gone = alerts.get(0);
+        AlertDocument back = alerts.get(1);
+        AlertDocument goneLater = alerts.get(3);
+
+        // Batches of four: versions of one alert come in one bulk request and across two.
+        write(sink().build(), List.of(gone, back, retracted(gone), goneLater, retracted(back),
+                SampleAlerts.updated(back, 5), SampleAlerts.updated(goneLater, 2), retracted(goneLater)));
+
+        Map<String, JsonNode> stored = documents(prefix + "-*");
+        assertThat(stored.keySet()).containsExactly(back.id);
+        assertThat(stored.get(back.id).path("_source").path("event").path("count").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void deadLettersARetractionTheIndexRefusesAndDeletesTheRest(@TempDir Path dir) throws Exception {
+        List<AlertDocument> alerts = SampleAlerts.all();
+        write(sink().build(), alerts);
+        node().rest().put("/" + prefix + "-2024.02/_settings", Map.of("index.blocks.write", true));
+        Path deadLetters = dir.resolve("rejected.jsonl");
+        AlertDocument refused = retracted(alerts.get(3));
+
+        JobID job = write(sink().deadLetterFile(deadLetters).build(), List.of(retracted(alerts.get(0)), refused));
+
+        List<String> lines = Files.readAllLines(deadLetters);
+        assertThat(lines).hasSize(1);
+        JsonNode entry = NodeRest.JSON.readTree(lines.get(0));
+        assertThat(entry.path("alert_id").asText()).isEqualTo(refused.id);
+        assertThat(entry.path("action").asText()).isEqualTo("delete");
+        assertThat(entry.path("index").asText()).isEqualTo(prefix + "-2024.02");
+        assertThat(entry.path("status").asInt()).isEqualTo(403);
+        assertThat(entry.path("reason").asText()).contains("cluster_block_exception");
+        assertThat(entry.path("document").asText()).isEqualTo(refused.json);
+        assertThat(counter(job, "alertsDeadLettered")).isEqualTo(1);
+        assertThat(documents(prefix + "-*").keySet()).containsExactlyInAnyOrderElementsOf(ids(alerts.subList(1, 6)));
     }
 
     @ParameterizedTest(name = "[{index}] HTTP {0}")
@@ -430,6 +516,15 @@ abstract class AlertSinkContract {
         hits.forEach(hit -> byId.put(hit.path("_id").asText(), hit));
         assertThat(byId).as("no id twice").hasSize(hits.size());
         return byId;
+    }
+
+    /** The ids of the alerts a query finds. */
+    List<String> idsFound(String pattern, Map<String, Object> query) throws Exception {
+        node().rest().refresh(pattern);
+        List<String> ids = new ArrayList<>();
+        node().rest().post("/" + pattern + "/_search", Map.of("size", 1000, "query", query)).path("hits").path("hits")
+                .forEach(hit -> ids.add(hit.path("_id").asText()));
+        return ids;
     }
 
     long count(String pattern) throws Exception {

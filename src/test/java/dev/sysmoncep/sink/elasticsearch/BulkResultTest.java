@@ -2,6 +2,7 @@ package dev.sysmoncep.sink.elasticsearch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.util.List;
@@ -49,6 +50,34 @@ class BulkResultTest {
                     + " For input string: \"abc\"");
             assertThat(rejected.document()).isEqualTo("{\"event\":{\"count\":\"abc\"}}");
         });
+    }
+
+    @Test
+    void aRetractionOfAnAlertThatIsNotThereIsDoneAndOtherwiseGoesAsAnIndexDoes() throws IOException {
+        List<AlertIndexRequest> sent = List.of(
+                AlertIndexRequest.retraction("alerts", "never-written", "{}"),
+                AlertIndexRequest.retraction("alerts-1999.01", "no-index", "{}"),
+                AlertIndexRequest.retraction("alerts", "throttled", "{}"),
+                AlertIndexRequest.retraction("alerts", "blocked", "{\"sysmon_cep\":{\"retracted\":true}}"),
+                new AlertIndexRequest("alerts-1999.01", "index-refused", "{}"));
+        String response = "{\"errors\":true,\"items\":["
+                + "{\"delete\":{\"status\":404}},"
+                + "{\"delete\":{\"status\":404,\"error\":{\"type\":\"index_not_found_exception\","
+                + "\"reason\":\"no such index [alerts-1999.01]\"}}},"
+                + "{\"delete\":{\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\","
+                + "\"reason\":\"rejected execution of coordinating operation\"}}},"
+                + "{\"delete\":{\"status\":403,\"error\":{\"type\":\"cluster_block_exception\","
+                + "\"reason\":\"index [alerts] blocked by: [FORBIDDEN/8/index write (api)];\"}}},"
+                + "{\"index\":{\"status\":404,\"error\":{\"type\":\"index_not_found_exception\","
+                + "\"reason\":\"no such index [alerts-1999.01]\"}}}"
+                + "]}";
+
+        BulkResult result = BulkResult.parse(response, sent);
+
+        assertThat(result.toRetry()).extracting(AlertIndexRequest::alertId).containsExactly("throttled");
+        assertThat(result.rejected()).extracting(RejectedAlert::alertId, RejectedAlert::action, RejectedAlert::status)
+                .containsExactly(tuple("blocked", "delete", 403), tuple("index-refused", "index", 404));
+        assertThat(result.rejected().get(0).document()).isEqualTo("{\"sysmon_cep\":{\"retracted\":true}}");
     }
 
     @Test

@@ -37,6 +37,16 @@ final class DashboardCheck {
             "sysmon-cep-top-hosts", Map.of(FIN_HOST, 3L, HR_HOST, 2L, DC_HOST, 1L),
             "sysmon-cep-alerts-by-technique", Map.of("T1071", 3L, "T1590", 4L));
 
+    /** Per saved search: the one alert it finds (its rule and host) and the columns it shows. */
+    private record OnlyAlert(String ruleId, String host, List<String> columns) {}
+
+    private static final Map<String, OnlyAlert> EXPECTED_SEARCHES = Map.of(
+            "sysmon-cep-sequence-alerts", new OnlyAlert(SampleAlerts.SEQUENCE_RULE, FIN_HOST,
+                    List.of("host.name", "process.entity_id", "process.pid", "file.name", "dns.question.name")),
+            "sysmon-cep-late-alerts", new OnlyAlert(SampleAlerts.DNS_RULE, DC_HOST,
+                    List.of("rule.name", "host.name", "process.entity_id", "sysmon_cep.lateness_ms",
+                            "sysmon_cep.window_start")));
+
     private final Path file;
     private final NodeRest rest;
     private final Map<String, JsonNode> objects = new LinkedHashMap<>();
@@ -58,21 +68,26 @@ final class DashboardCheck {
         assertThat(dataView.path("attributes").path("timeFieldName").asText()).isEqualTo("@timestamp");
         String indices = dataView.path("attributes").path("title").asText();
 
-        List<String> visualizations = new ArrayList<>();
+        List<String> panels = new ArrayList<>();
         for (JsonNode object : objects.values()) {
             assertThat(object.path("references")).allSatisfy(reference ->
                     assertThat(objects).as(file + ": " + object.path("id") + " refers to " + reference)
                             .containsKey(reference.path("id").asText()));
+            String id = object.path("id").asText();
             if (object.path("type").asText().equals("visualization")) {
-                String id = object.path("id").asText();
-                visualizations.add(id);
+                panels.add(id);
                 assertThat(buckets(object, indices)).as(file + ": " + id).isEqualTo(EXPECTED_BUCKETS.get(id));
+            } else if (object.path("type").asText().equals("search")) {
+                panels.add(id);
+                assertThat(EXPECTED_SEARCHES).as(file + ": saved searches").containsKey(id);
+                assertFindsOnly(object, indices, EXPECTED_SEARCHES.get(id));
             }
         }
-        assertThat(visualizations).containsExactlyInAnyOrderElementsOf(EXPECTED_BUCKETS.keySet());
+        List<String> expected = new ArrayList<>(EXPECTED_BUCKETS.keySet());
+        expected.addAll(EXPECTED_SEARCHES.keySet());
+        assertThat(panels).containsExactlyInAnyOrderElementsOf(expected);
 
-        assertSequenceAlertsSearch(objects.get("sysmon-cep-sequence-alerts"), indices);
-        assertDashboardShows(only("dashboard"), visualizations);
+        assertDashboardShows(only("dashboard"), panels);
     }
 
     /** Runs a visualization's aggregations and flattens the buckets to "outer|inner" keys. */
@@ -139,32 +154,30 @@ final class DashboardCheck {
         }
     }
 
-    private void assertSequenceAlertsSearch(JsonNode search, String indices) throws Exception {
-        assertThat(search).as(file + ": the sequence alerts search").isNotNull();
+    private void assertFindsOnly(JsonNode search, String indices, OnlyAlert expected) throws Exception {
+        String id = search.path("id").asText();
         ObjectNode request = NodeRest.JSON.createObjectNode();
         request.set("query", query(search));
         JsonNode hits = rest.post("/" + indices + "/_search", request).path("hits").path("hits");
-        assertThat(hits).hasSize(1);
+        assertThat(hits).as(file + ": " + id).hasSize(1);
         JsonNode alert = hits.get(0).path("_source");
-        assertThat(alert.path("rule").path("id").asText()).isEqualTo(SampleAlerts.SEQUENCE_RULE);
+        assertThat(alert.path("rule").path("id").asText()).as(file + ": " + id).isEqualTo(expected.ruleId());
+        assertThat(alert.path("host").path("name").asText()).as(file + ": " + id).isEqualTo(expected.host());
         List<String> columns = new ArrayList<>();
         search.path("attributes").path("columns").forEach(column -> columns.add(column.asText()));
-        assertThat(columns).containsExactly("host.name", "process.entity_id", "process.pid", "file.name",
-                "dns.question.name");
+        assertThat(columns).as(file + ": " + id).containsExactlyElementsOf(expected.columns());
         for (String column : columns) {
-            assertThat(field(alert, column).isMissingNode()).as(column).isFalse();
+            assertThat(field(alert, column).isMissingNode()).as(id + ": " + column).isFalse();
         }
     }
 
-    private void assertDashboardShows(JsonNode dashboard, List<String> visualizations) throws Exception {
+    private void assertDashboardShows(JsonNode dashboard, List<String> panelObjects) throws Exception {
         JsonNode panels = NodeRest.JSON.readTree(dashboard.path("attributes").path("panelsJSON").asText());
         Map<String, String> idByRefName = new LinkedHashMap<>();
         dashboard.path("references").forEach(ref -> idByRefName.put(ref.path("name").asText(), ref.path("id").asText()));
         List<String> shown = new ArrayList<>();
         panels.forEach(panel -> shown.add(idByRefName.get(panel.path("panelRefName").asText())));
-        List<String> expected = new ArrayList<>(visualizations);
-        expected.add("sysmon-cep-sequence-alerts");
-        assertThat(shown).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(shown).containsExactlyInAnyOrderElementsOf(panelObjects);
     }
 
     private static JsonNode field(JsonNode source, String dottedPath) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Alerts as the job writes them (CONTRACT.md, "Output: the alert document"): ECS fields as nested
@@ -32,10 +33,14 @@ final class SampleAlerts {
     static final Instant JAN_12 = Instant.parse("2024-01-12T09:14:03.211Z");
     static final Instant JAN_30 = Instant.parse("2024-01-30T22:40:51.007Z");
     static final Instant FEB_03 = Instant.parse("2024-02-03T07:02:44.500Z");
+    static final long DC_LATENESS_MILLIS = 754_000;
 
     private SampleAlerts() {}
 
-    /** Six alerts: on FIN a pipe, a lookup and their sequence; on HR a pipe and a lookup; on DC a lookup. */
+    /**
+     * Six alerts: on FIN a pipe, a lookup and their sequence; on HR a pipe and a lookup; on DC a lookup
+     * that a late event raised ({@link #DC_LATENESS_MILLIS} behind the watermark).
+     */
     static List<AlertDocument> all() {
         AlertDocument finPipe = pipe(FIN_HOST, FIN_GUID, 6412, "\\TrkPipe_4411", JAN_12, 2);
         AlertDocument finDns = dns(FIN_HOST, FIN_GUID, 6412, "checkip.amazonaws.com", JAN_12.plusSeconds(40), 1);
@@ -43,7 +48,7 @@ final class SampleAlerts {
                 sequence(FIN_HOST, FIN_GUID, 6412, JAN_12, finPipe.id, finDns.id),
                 pipe(HR_HOST, HR_GUID, 7120, "\\spoolss_ex", FEB_03, 1),
                 dns(HR_HOST, HR_GUID, 7120, "api.ipify.org", FEB_03.plusSeconds(300), 3),
-                dns(DC_HOST, DC_GUID, 2232, "203.0.113.9.zen.spamhaus.org", JAN_30, 1));
+                late(dns(DC_HOST, DC_GUID, 2232, "203.0.113.9.zen.spamhaus.org", JAN_30, 1), DC_LATENESS_MILLIS));
     }
 
     static AlertDocument pipe(String host, String guid, int pid, String pipeName, Instant first, int count) {
@@ -92,8 +97,29 @@ final class SampleAlerts {
         ObjectNode doc = (ObjectNode) NodeRest.JSON.readTree(alert.json);
         doc.withObject("event").put("count", count)
                 .put("end", Instant.ofEpochMilli(alert.timestamp).plus(Duration.ofMinutes(count)).toString());
-        return new AlertDocument(alert.id, alert.ruleId, alert.timestamp, alert.isFinal,
+        return new AlertDocument(alert.id, alert.ruleId, alert.timestamp, alert.isFinal, alert.retracted,
                 NodeRest.JSON.writeValueAsString(doc));
+    }
+
+    /** The alert as a late event raised or changed it, {@code latenessMillis} behind the watermark. */
+    static AlertDocument late(AlertDocument alert, long latenessMillis) {
+        return withOwnFields(alert, alert.retracted, own -> own.put("late", true).put("lateness_ms", latenessMillis));
+    }
+
+    /** The alert made void by a late event: the sink deletes it. */
+    static AlertDocument retracted(AlertDocument alert) {
+        return withOwnFields(alert, true, own -> own.put("retracted", true));
+    }
+
+    private static AlertDocument withOwnFields(AlertDocument alert, boolean retracted, Consumer<ObjectNode> change) {
+        try {
+            ObjectNode doc = (ObjectNode) NodeRest.JSON.readTree(alert.json);
+            change.accept(doc.withObject("sysmon_cep"));
+            return new AlertDocument(alert.id, alert.ruleId, alert.timestamp, alert.isFinal, retracted,
+                    NodeRest.JSON.writeValueAsString(doc));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static ObjectNode base(String ruleId, String ruleName, String ruleType, int risk, String host,
@@ -118,7 +144,7 @@ final class SampleAlerts {
                 .put("executable", "C:\\Windows\\System32\\wermgr.exe").put("name", "wermgr.exe");
         doc.putObject("user").put("name", "NT AUTHORITY\\SYSTEM");
         doc.putObject("sysmon_cep").put("severity", risk >= 70 ? "high" : "medium")
-                .put("window_start", first.toString());
+                .put("window_start", first.toString()).put("final", true).put("late", false);
         return doc;
     }
 
