@@ -33,7 +33,7 @@ public final class CommittedRecords implements AutoCloseable {
         return records;
     }
 
-    /** Latest value per key, in the order keys were first seen: what a compacted topic keeps. */
+    /** Latest value per key, in the order keys were first seen: what a compacted topic keeps (a tombstone removes its key). */
     public Map<String, String> latestByKey() {
         return latestByKey(records);
     }

@@ -121,7 +121,7 @@ class StarvedPartitionIT {
         try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
             committed.awaitUntil("the replay's alerts, each final", DEADLINE, job,
                     r -> r.latestByKey().keySet().equals(fromReplay.keySet())
-                            && r.latestByKey().values().stream().allMatch(StreamFromKafkaIT::isFinal),
+                            && r.latestByKey().values().stream().allMatch(StreamJobs::isFinal),
                     r -> r.latestByKey().size() + " of " + fromReplay.size() + " alert ids, and "
                             + KAFKA.readAll(late).size() + " late events");
             streamed = committed.latestByKey();
@@ -131,7 +131,7 @@ class StarvedPartitionIT {
                 .get(60, TimeUnit.SECONDS);
         JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
 
-        streamed.forEach((id, json) -> assertThat(StreamFromKafkaIT.withoutPlace(StreamFromKafkaIT.tree(json))).as(id)
+        streamed.forEach((id, json) -> assertThat(StreamJobs.withoutPlace(StreamJobs.tree(json))).as(id)
                 .isEqualTo(fromReplay.get(id)));
         assertThat(KAFKA.readAll(late)).isEmpty();
         assertThat(result.<Long>getAccumulatorResult(JobCounters.LATE_EVENTS)).isZero();
@@ -182,7 +182,7 @@ class StarvedPartitionIT {
         Map<String, JsonNode> byId = new HashMap<>();
         for (String l : Files.readAllLines(replayed)) {
             JsonNode alert = JSON.readTree(l);
-            byId.put(alert.at("/event/id").asText(), StreamFromKafkaIT.withoutPlace(alert));
+            byId.put(alert.at("/event/id").asText(), StreamJobs.withoutPlace(alert));
         }
         return byId;
     }

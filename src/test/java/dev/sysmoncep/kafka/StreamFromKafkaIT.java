@@ -1,38 +1,42 @@
 package dev.sysmoncep.kafka;
 
+import static dev.sysmoncep.kafka.StreamJobs.asExpected;
+import static dev.sysmoncep.kafka.StreamJobs.bytes;
+import static dev.sysmoncep.kafka.StreamJobs.clockLines;
+import static dev.sysmoncep.kafka.StreamJobs.header;
+import static dev.sysmoncep.kafka.StreamJobs.isFinal;
+import static dev.sysmoncep.kafka.StreamJobs.latest;
+import static dev.sysmoncep.kafka.StreamJobs.produce;
+import static dev.sysmoncep.kafka.StreamJobs.realLines;
+import static dev.sysmoncep.kafka.StreamJobs.render;
+import static dev.sysmoncep.kafka.StreamJobs.replay;
+import static dev.sysmoncep.kafka.StreamJobs.stream;
+import static dev.sysmoncep.kafka.StreamJobs.text;
+import static dev.sysmoncep.kafka.StreamJobs.tree;
+import static dev.sysmoncep.kafka.StreamJobs.withoutPlace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysmoncep.Scenarios.Expected;
 import dev.sysmoncep.Scenarios.Scenario;
 import dev.sysmoncep.Scenarios;
 import dev.sysmoncep.TestFlink;
-import dev.sysmoncep.cli.ReplayCommand;
-import dev.sysmoncep.cli.StreamCommand;
 import dev.sysmoncep.generate.SysmonLineWriter;
+import dev.sysmoncep.kafka.StreamJobs.Line;
 import dev.sysmoncep.records.SourceFormat;
 import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.sink.kafka.AlertRecordSerializer;
 import dev.sysmoncep.sink.kafka.DeadLetterRecordSerializer;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.client.program.ClusterClient;
@@ -41,16 +45,12 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The streaming job as {@code sysmon-cep stream} runs it, against a real Kafka broker (KRaft, in this
@@ -65,7 +65,6 @@ import picocli.CommandLine;
 class StreamFromKafkaIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofSeconds(90);
-    private static final Instant CLOCK = Scenarios.T0.plus(Duration.ofHours(5));
 
     @RegisterExtension
     @Order(1)
@@ -82,13 +81,6 @@ class StreamFromKafkaIT {
 
     @TempDir
     Path dir;
-
-    /** One record to write: its partition and value (null for a tombstone). */
-    record Line(int partition, byte[] value) {
-        static Line of(int partition, String text) {
-            return new Line(partition, text.getBytes(StandardCharsets.UTF_8));
-        }
-    }
 
     @Test
     void attackScenariosAmongRealEventsGiveExactlyTheExpectedAlertsAndTheReplaysAlerts() throws Exception {
@@ -139,12 +131,12 @@ class StreamFromKafkaIT {
         // The first part, with every malformed record, is written and seen through (its first alerts
         // are out, so watermarks have gone past it) before the rest: a record that is no event must
         // not move the watermark by its Kafka timestamp (now), or the rest would all come late.
-        JobClient job = stream(in, alerts, "--dead-letter-topic", deadLetters, "-p", "2");
-        List<RecordMetadata> written = new ArrayList<>(produce(in, lines.subList(0, firstPart)));
+        JobClient job = stream(KAFKA, in, alerts, "--dead-letter-topic", deadLetters, "-p", "2");
+        List<RecordMetadata> written = new ArrayList<>(produce(KAFKA, in, lines.subList(0, firstPart)));
         try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
             committed.awaitUntil("first alerts", DEADLINE, job, r -> !r.records().isEmpty(), r -> r.records().size());
         }
-        written.addAll(produce(in, lines.subList(firstPart, lines.size())));
+        written.addAll(produce(KAFKA, in, lines.subList(firstPart, lines.size())));
         Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), job);
         // The dead letters' own transactions may commit a checkpoint or two after the last alerts'.
         try (CommittedRecords dead = new CommittedRecords(KAFKA, deadLetters)) {
@@ -192,24 +184,7 @@ class StreamFromKafkaIT {
 
         // The batch replay of the same lines: the same alerts, with the same ids, in the same final state
         // (final: true too, once the clock events closed every window) but for where they came from.
-        Path file = dir.resolve("same-lines.log");
-        ByteArrayOutputStream sameLines = new ByteArrayOutputStream();
-        for (Line l : lines) {
-            if (l.value() != null) {
-                sameLines.writeBytes(l.value());
-                sameLines.write('\n');
-            }
-        }
-        Files.write(file, sameLines.toByteArray());
-        Path replayed = dir.resolve("replayed.jsonl");
-        ReplayCommand replay = new ReplayCommand();
-        new CommandLine(replay).parseArgs("--input", file.toString(), "--output", replayed.toString(), "-p", "2");
-        replay.run();
-        Map<String, JsonNode> fromReplay = new HashMap<>();
-        for (String l : Files.readAllLines(replayed)) {
-            JsonNode alert = JSON.readTree(l);
-            fromReplay.put(alert.at("/event/id").asText(), withoutPlace(alert));
-        }
+        Map<String, JsonNode> fromReplay = replay(dir, "same-lines", lines);
         assertThat(streamed.keySet()).containsExactlyInAnyOrderElementsOf(fromReplay.keySet());
         streamed.forEach((id, json) -> assertThat(withoutPlace(tree(json))).as(id).isEqualTo(fromReplay.get(id)));
     }
@@ -248,16 +223,16 @@ class StreamFromKafkaIT {
         }
         lines.addAll(clockLines(3));
 
-        JobClient job = stream(in, alerts, "--late-topic", late, "--out-of-orderness", "2m", "--idleness", "1s",
+        JobClient job = stream(KAFKA, in, alerts, "--late-topic", late, "--out-of-orderness", "2m", "--idleness", "1s",
                 "-p", "2");
-        produce(in, lines);
+        produce(KAFKA, in, lines);
         Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), job);
         // Now that the watermark has passed every window: a wermgr pipe event from the scenario's
         // start, which a rule matches but which comes hours behind. It must leave on the late topic
         // and change no alert.
         SysmonEvent tooLate = Scenarios.pipe("WS-FIN-07.corp.example.com", "{3CFDEE80-2F7D-605B-F50A-00000000AE01}",
                 "7172", Scenarios.T0.plusSeconds(30), 18, "\\pipe\\{8C1A-qbot}");
-        produce(in, List.of(Line.of(0, SysmonLineWriter.render(tooLate, Map.of(), SourceFormat.FLAT_JSON))));
+        produce(KAFKA, in, List.of(Line.of(0, SysmonLineWriter.render(tooLate, Map.of(), SourceFormat.FLAT_JSON))));
         try (CommittedRecords lateEvents = new CommittedRecords(KAFKA, late)) {
             lateEvents.awaitUntil("late event", DEADLINE, job, r -> !r.records().isEmpty(), r -> r.records().size());
         }
@@ -293,8 +268,8 @@ class StreamFromKafkaIT {
 
         // The first run sees half the events and stops, with a savepoint, once alerts have left;
         // others are open or pending in its state. The second run resumes from the savepoint.
-        JobClient first = stream(in, alerts);
-        produce(in, before);
+        JobClient first = stream(KAFKA, in, alerts);
+        produce(KAFKA, in, before);
         try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
             committed.awaitUntil("first alerts", DEADLINE, first, r -> !r.records().isEmpty(), r -> r.records().size());
         }
@@ -303,8 +278,8 @@ class StreamFromKafkaIT {
         int committedBefore = KAFKA.readAll(alerts).size();
         assertThat(committedBefore).isPositive();
 
-        produce(in, after);
-        JobClient second = stream(in, alerts, "--restore-from", savepoint);
+        produce(KAFKA, in, after);
+        JobClient second = stream(KAFKA, in, alerts, "--restore-from", savepoint);
         Map<String, String> streamed = awaitAlerts(alerts, scenario.expected(), second);
         second.cancel().get(30, TimeUnit.SECONDS);
 
@@ -316,36 +291,12 @@ class StreamFromKafkaIT {
         assertThat(committed.size()).isGreaterThan(committedBefore);
     }
 
-    private JobClient stream(String in, String alerts, String... more) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", KAFKA.bootstrapServers(), "--topics", in,
-                "--alert-topic", alerts, "--group-id", "test-" + in, "--transactional-id-prefix", "test-" + in,
-                "--checkpoint-interval", "500ms", "--start-from", "earliest"));
-        args.addAll(List.of(more));
-        StreamCommand command = new StreamCommand();
-        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.toArray(String[]::new));
-        return command.start(Map.of());
-    }
-
-    private static List<RecordMetadata> produce(String topic, List<Line> lines) throws Exception {
-        List<RecordMetadata> written = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer()) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
-            for (Line l : lines) {
-                sent.add(producer.send(new ProducerRecord<>(topic, l.partition(), null, l.value())));
-            }
-            for (Future<RecordMetadata> f : sent) {
-                written.add(f.get(30, TimeUnit.SECONDS));
-            }
-        }
-        return written;
-    }
-
     /** Waits until the alerts' latest states are the expected ones, each final; returns them by alert id. */
     private static Map<String, String> awaitAlerts(String topic, List<Expected> expected, JobClient job) throws Exception {
         try (CommittedRecords alerts = new CommittedRecords(KAFKA, topic)) {
             alerts.awaitUntil("expected alerts, each final", DEADLINE, job,
                     r -> sameElements(asExpected(r.latestByKey().values()), expected)
-                            && r.latestByKey().values().stream().allMatch(StreamFromKafkaIT::isFinal),
+                            && r.latestByKey().values().stream().allMatch(StreamJobs::isFinal),
                     r -> asExpected(r.latestByKey().values()));
             return alerts.latestByKey();
         }
@@ -355,78 +306,5 @@ class StreamFromKafkaIT {
         Map<Expected, Long> a = actual.stream().collect(Collectors.groupingBy(e -> e, Collectors.counting()));
         Map<Expected, Long> e = expected.stream().collect(Collectors.groupingBy(x -> x, Collectors.counting()));
         return a.equals(e);
-    }
-
-    /** An ordinary DNS lookup by svchost.exe, far after the scenarios, on each written partition. */
-    private static List<Line> clockLines(int partitions) {
-        List<Line> lines = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            SysmonEvent tick = Scenarios.dns("CLOCK-" + p, "{00000000-0000-0000-0000-00000000C10C}", "4", CLOCK, "example.com");
-            tick.image = "C:\\Windows\\System32\\svchost.exe";
-            lines.add(Line.of(p, SysmonLineWriter.render(tick, Map.of(), SourceFormat.XML)));
-        }
-        return lines;
-    }
-
-    private static List<String> render(List<SysmonEvent> events) {
-        SourceFormat[] formats = {SourceFormat.XML, SourceFormat.FLAT_JSON, SourceFormat.ECS_JSON};
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            lines.add(SysmonLineWriter.render(events.get(i), Map.of(), formats[i % formats.length]));
-        }
-        return lines;
-    }
-
-    private static List<String> realLines() throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (var files = Files.list(Path.of("src/test/resources/real"))) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList()) {
-                lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
-            }
-        }
-        return lines;
-    }
-
-    static List<Expected> asExpected(Collection<String> alerts) {
-        return alerts.stream().map(StreamFromKafkaIT::tree).map(a -> new Expected(a.at("/rule/id").asText(),
-                a.at("/host/name").asText(), a.at("/process/entity_id").asText(), a.at("/event/count").asLong())).toList();
-    }
-
-    private static Map<String, String> latest(List<ConsumerRecord<byte[], byte[]>> records) {
-        Map<String, String> latest = new HashMap<>();
-        records.forEach(r -> latest.put(text(r.key()), text(r.value())));
-        return latest;
-    }
-
-    static JsonNode withoutPlace(JsonNode alert) {
-        ObjectNode copy = alert.deepCopy();
-        ObjectNode own = (ObjectNode) copy.path("sysmon_cep");
-        own.remove("first_event_origin");
-        return copy;
-    }
-
-    static boolean isFinal(String alert) {
-        return tree(alert).at("/sysmon_cep/final").asBoolean();
-    }
-
-    static JsonNode tree(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : text(h.value());
-    }
-
-    private static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

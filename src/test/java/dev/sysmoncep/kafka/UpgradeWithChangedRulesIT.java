@@ -126,9 +126,9 @@ class UpgradeWithChangedRulesIT {
         Map<String, String> latest;
         try (CommittedRecords committed = new CommittedRecords(KAFKA, alerts)) {
             committed.awaitUntil("the alerts of both runs", DEADLINE, second,
-                    r -> StreamFromKafkaIT.asExpected(r.latestByKey().values()).containsAll(expected)
+                    r -> StreamJobs.asExpected(r.latestByKey().values()).containsAll(expected)
                             && r.latestByKey().size() == expected.size(),
-                    r -> StreamFromKafkaIT.asExpected(r.latestByKey().values()));
+                    r -> StreamJobs.asExpected(r.latestByKey().values()));
             latest = committed.latestByKey();
         }
         second.cancel().get(30, TimeUnit.SECONDS);
