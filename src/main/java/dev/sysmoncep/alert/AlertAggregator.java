@@ -332,10 +332,7 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
         List<Finding> parts = new ArrayList<>();
         for (List<Finding> atTime : recentContext.values()) {
             for (Finding c : atTime) {
-                Finding part = c.attributedTo(null);
-                part.relatedAlertIds = new ArrayList<>(c.relatedAlertIds);
-                part.ruleId = c.partRuleId;
-                parts.add(part);
+                parts.add(c.asPart());
             }
         }
         List<Finding> kept = new ArrayList<>();
@@ -477,8 +474,10 @@ public class AlertAggregator extends KeyedProcessFunction<String, Finding, Alert
             }
             removeBefore(settled, keepFrom);
         }
-        // What happened a whole context span before the earliest window that can still open or change.
-        removeBefore(recentContext, keepFrom - contextMillis + 1);
+        if (contextMillis > 0) {
+            // What happened a whole context span before the earliest window that can still open or change.
+            removeBefore(recentContext, keepFrom - contextMillis + 1);
+        }
         if (sequence != null && allowedLatenessMillis > 0 && recentContext.isEmpty() && settled.isEmpty()) {
             matchesParts.clear();
         }

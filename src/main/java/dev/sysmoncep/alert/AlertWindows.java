@@ -37,23 +37,17 @@ final class AlertWindows {
         alert.windowStart = f.time;
         alert.firstTime = f.firstTime;
         alert.lastTime = f.lastTime;
-        alert.count = 1;
         alert.event = f.event;
-        merge(alert.pipeNames, f.pipeNames);
-        merge(alert.queryNames, f.queryNames);
-        merge(alert.relatedAlertIds, f.relatedAlertIds);
+        join(alert, f);
         return alert;
     }
 
     static void join(Alert alert, Finding f) {
         alert.count++;
-        alert.firstTime = Math.min(alert.firstTime, f.firstTime);
-        alert.lastTime = Math.max(alert.lastTime, f.lastTime);
-        merge(alert.pipeNames, f.pipeNames);
-        merge(alert.queryNames, f.queryNames);
-        merge(alert.relatedAlertIds, f.relatedAlertIds);
+        addContext(alert, f);
     }
 
+    /** What a finding shows (its times and names) without counting it. */
     static void addContext(Alert alert, Finding f) {
         alert.firstTime = Math.min(alert.firstTime, f.firstTime);
         alert.lastTime = Math.max(alert.lastTime, f.lastTime);

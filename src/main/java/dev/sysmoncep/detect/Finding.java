@@ -125,6 +125,14 @@ public class Finding {
         return f;
     }
 
+    /** The part's finding this context finding was made from, attributed as it is now: for matching the parts again. */
+    public Finding asPart() {
+        Finding f = attributedTo(null);
+        f.relatedAlertIds = new ArrayList<>(relatedAlertIds);
+        f.ruleId = partRuleId;
+        return f;
+    }
+
     /** Representative event of a sequence: process fields from the first part that has them, DNS fields from a DNS part. */
     private static SysmonEvent merged(Collection<Finding> parts) {
         SysmonEvent m = new SysmonEvent();

@@ -96,6 +96,13 @@ class LateEventsIT {
     @TempDir
     Path dir;
 
+    /** The job's input topic, its compacted alert topic and its late topic. */
+    private static void createTopics(String in, String alerts, int alertPartitions, String late) throws Exception {
+        KAFKA.createTopic(in, PARTITIONS, false);
+        KAFKA.createTopic(alerts, alertPartitions, true);
+        KAFKA.createTopic(late, 1, false);
+    }
+
     /** Lines written together; then, unless {@code probe} is null, a wait for that probe process's alert. */
     private record Batch(List<Line> lines, String probe) {}
 
@@ -120,9 +127,7 @@ class LateEventsIT {
         String in = "sysmon-shuffled";
         String alerts = "alerts-shuffled";
         String late = "late-shuffled";
-        KAFKA.createTopic(in, PARTITIONS, false);
-        KAFKA.createTopic(alerts, 3, true);
-        KAFKA.createTopic(late, 1, false);
+        createTopics(in, alerts, 3, late);
         Delivery delivery = shuffledInBatches(scenario);
 
         // Expected: the replay's alerts, which are the scenario's and one per probe, all final; none of
@@ -165,9 +170,7 @@ class LateEventsIT {
         String in = "sysmon-no-lateness";
         String alerts = "alerts-no-lateness";
         String late = "late-no-lateness";
-        KAFKA.createTopic(in, PARTITIONS, false);
-        KAFKA.createTopic(alerts, 3, true);
-        KAFKA.createTopic(late, 1, false);
+        createTopics(in, alerts, 3, late);
         Delivery delivery = shuffledInBatches(scenario);
 
         // Expected: today's behaviour. Each event behind the watermark goes to the late topic and
@@ -207,9 +210,7 @@ class LateEventsIT {
         String in = "sysmon-too-late";
         String alerts = "alerts-too-late";
         String late = "late-too-late";
-        KAFKA.createTopic(in, PARTITIONS, false);
-        KAFKA.createTopic(alerts, 2, true);
-        KAFKA.createTopic(late, 1, false);
+        createTopics(in, alerts, 2, late);
         List<String> attack = render(scenario.events());
         List<Line> lines = new ArrayList<>();
         for (int i = 0; i < attack.size(); i++) {
@@ -261,9 +262,7 @@ class LateEventsIT {
         String in = "sysmon-late-sequence";
         String alerts = "alerts-late-sequence";
         String late = "late-late-sequence";
-        KAFKA.createTopic(in, PARTITIONS, false);
-        KAFKA.createTopic(alerts, 2, true);
-        KAFKA.createTopic(late, 1, false);
+        createTopics(in, alerts, 2, late);
         String host = "WS-ENG-04.corp.example.com";
         String guid = "{3CFDEE80-2F7D-605B-F50A-00000000AE09}";
         SysmonEvent pipe = Scenarios.pipe(host, guid, "7900", Scenarios.T0, 18, "\\pipe\\{8C1A-qbot}");
