@@ -28,7 +28,7 @@ class PackageLayersTest {
             Set.of("read"),
             Set.of("read.kafka"),
             Set.of("detect"),
-            Set.of("alert"),
+            Set.of("alert", "detect.live"),
             Set.of("workflow", "sink", "sink.elasticsearch", "generate"),
             Set.of("sink.kafka"),
             Set.of("cli"));

@@ -38,6 +38,7 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
 
     private final RuleSet rules;
 
+    /** The rules of one file version: the alerts it enriches were raised under it. */
     public AlertEnricher(RuleSet rules) {
         this.rules = rules;
     }
@@ -121,6 +122,9 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
 
         ObjectNode own = doc.putObject("sysmon_cep");
         own.put("alert_id", alert.id);
+        ObjectNode file = own.putObject("rules");
+        file.put("version", rules.fileVersion().version);
+        file.put("sha256", rules.fileVersion().sha256);
         own.put("severity", Severity.of(rule.riskScore).label());
         own.put("window_start", iso(alert.windowStart));
         own.put("final", alert.isFinal);

@@ -55,7 +55,16 @@ public final class DetectionOptions {
      * @throws UserError for a rule file that is missing or invalid, or an option value out of range
      */
     DetectionSettings settings() {
-        RuleSet rules = rulesFile == null ? RuleSet.bundled() : loadRules(rulesFile);
+        return settings(rules());
+    }
+
+    /** The --rules file, else the bundled rules. */
+    RuleSet rules() {
+        return rulesFile == null ? RuleSet.bundled() : loadRules(rulesFile);
+    }
+
+    /** With these rules (a stream's, from its rules topic) instead of --rules. */
+    DetectionSettings settings(RuleSet rules) {
         DetectionSettings s = new DetectionSettings(rules);
         set("--out-of-orderness", outOfOrderness, () -> s.outOfOrderness(outOfOrderness));
         set("--idleness", idleness, () -> s.idleness(idleness));

@@ -5,16 +5,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sysmoncep.detect.RuleDefinition.MitreTag;
 import dev.sysmoncep.detect.RuleDefinition;
+import dev.sysmoncep.detect.RuleSet;
 import dev.sysmoncep.detect.SequenceRule;
+import dev.sysmoncep.detect.live.RulesTopic;
 import dev.sysmoncep.records.Severity;
 import dev.sysmoncep.workflow.DetectionSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,18 +52,105 @@ public final class RulesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT[,...]",
+            description = "With --rules-topic: the Kafka brokers (or bootstrap.servers in --kafka-properties).")
+    String bootstrapServers;
+
+    @Option(names = "--rules-topic", paramLabel = "TOPIC",
+            description = "List the rules a stream following this topic starts from now (its latest valid rule file), "
+                    + "and print the version the running job of --group-id has in force.")
+    String rulesTopic;
+
+    @Option(names = {"-g", "--group-id"}, paramLabel = "ID", defaultValue = "sysmon-cep",
+            description = "With --rules-topic: the stream job's consumer group (default: ${DEFAULT-VALUE}).")
+    String groupId;
+
+    @Option(names = "--kafka-properties", paramLabel = "FILE",
+            description = "With --rules-topic: Kafka client properties (security); SYSMON_CEP_KAFKA_* environment "
+                    + "variables override them.")
+    Path kafkaPropertiesFile;
+
+    /** Where the rules listed come from, when not --rules. */
+    private String source;
+    /** With --rules-topic and --format json: what the running job has in force. */
+    private RulesTopic.InForce inForce;
+
     @Override
-    public Integer call() {
-        DetectionSettings settings = detection.settings();
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        DetectionSettings settings;
+        if (rulesTopic == null) {
+            settings = detection.settings();
+        } else {
+            KafkaClientProperties client = KafkaClientProperties.load(kafkaPropertiesFile, System.getenv());
+            String brokers = bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+            if (brokers == null || brokers.isBlank()) {
+                throw UserError.usage("--rules-topic needs --bootstrap-servers (or bootstrap.servers in --kafka-properties)",
+                        "give the brokers the stream job reads from");
+            }
+            Properties rulesClient = rulesTopicClient(client.properties(), brokers, groupId);
+            RulesTopic.Start start = startFromTopic(rulesClient, rulesTopic, detection.rules());
+            settings = detection.settings(start.rules());
+            RulesTopic.InForce inForce;
+            try {
+                inForce = RulesTopic.inForce(rulesClient, rulesTopic);
+            } catch (RuntimeException e) {
+                throw UserError.unreachable("Kafka", brokers, "check the brokers and the login", e);
+            }
+            source = "rules topic " + rulesTopic + ": " + start.rules().fileVersion().origin;
+            if (format == Format.text) {
+                out.println(inForce == null
+                        ? "In force in group " + groupId + "'s running job: no version taken from " + rulesTopic + " yet"
+                        : "In force in group " + groupId + "'s running job: " + inForce.version()
+                                + " (rules topic offset " + inForce.nextOffset() + " read)");
+                out.println("A job starting now takes " + start.rules().fileVersion());
+                start.skipped().forEach(reason -> out.println("  not a rule file, passed over: " + reason));
+                out.println();
+            } else {
+                this.inForce = inForce;
+            }
+        }
         out.print(format == Format.json ? json(settings).toPrettyString() + System.lineSeparator() : text(settings));
         out.flush();
         return 0;
     }
 
+    /** Client properties for the rules topic: the job's login, its brokers and its group. */
+    static Properties rulesTopicClient(Properties client, String brokers, String groupId) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(CommonClientConfigs.GROUP_ID_CONFIG, groupId);
+        return p;
+    }
+
+    /** The rules a stream following the topic starts from now; a topic that cannot be used is a user error. */
+    static RulesTopic.Start startFromTopic(Properties client, String topic, RuleSet fallback) {
+        try {
+            return RulesTopic.start(client, topic, fallback);
+        } catch (IllegalArgumentException unusable) {
+            throw UserError.config(unusable.getMessage(), "create the topic with kafka-topics.sh --create --topic " + topic
+                    + " --partitions 1 --config cleanup.policy=compact, or give another --rules-topic");
+        } catch (RuntimeException e) {
+            throw UserError.unreachable("Kafka", String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)),
+                    "check the brokers and the login", e);
+        }
+    }
+
     ObjectNode json(DetectionSettings settings) {
         ObjectNode doc = JSON.createObjectNode();
-        doc.put("source", detection.rulesSource());
+        doc.put("source", source != null ? source : detection.rulesSource());
+        ObjectNode file = doc.putObject("file");
+        file.put("version", settings.rules().fileVersion().version);
+        file.put("sha256", settings.rules().fileVersion().sha256);
+        if (rulesTopic != null) {
+            ObjectNode running = doc.putObject("in_force");
+            running.put("group_id", groupId);
+            if (inForce != null) {
+                running.put("version", inForce.version());
+                running.put("next_offset", inForce.nextOffset());
+            }
+        }
         ArrayNode rules = doc.putArray("rules");
         settings.rules().eventRules().forEach(r -> rules.add(rule(r.definition())));
         ArrayNode sequences = doc.putArray("sequences");
@@ -112,7 +205,9 @@ public final class RulesCommand implements Callable<Integer> {
 
     String text(DetectionSettings settings) {
         StringBuilder t = new StringBuilder();
-        t.append("Rules in force (").append(detection.rulesSource()).append(")").append(System.lineSeparator());
+        t.append("Rules in force (").append(source != null ? source : detection.rulesSource()).append(", version ")
+                .append(settings.rules().fileVersion().version).append(", sha256 ").append(settings.rules().fileVersion().shortHash())
+                .append(")").append(System.lineSeparator());
         settings.rules().eventRules().forEach(r -> ruleText(t, r.definition(), settings));
         settings.rules().sequences().forEach(s -> ruleText(t, s.definition(), settings));
         t.append(System.lineSeparator()).append("Windows in force").append(System.lineSeparator());

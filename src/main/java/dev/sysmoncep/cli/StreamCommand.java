@@ -1,6 +1,9 @@
 package dev.sysmoncep.cli;
 
 import dev.sysmoncep.detect.CandidateFilter;
+import dev.sysmoncep.detect.live.RulesTopic;
+import dev.sysmoncep.detect.live.RulesTopicSource;
+import dev.sysmoncep.read.kafka.IdleAtEndSource;
 import dev.sysmoncep.read.kafka.KafkaSysmonSource;
 import dev.sysmoncep.read.kafka.StartingOffsets;
 import dev.sysmoncep.records.DeadLetter;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -96,6 +100,13 @@ public final class StreamCommand implements Callable<Integer> {
                     + "2024-03-12T09:00:00Z, or epoch milliseconds) (default: ${DEFAULT-VALUE}). A restored job "
                     + "always goes on from its checkpoint.")
     StartingOffsets startFrom;
+
+    @Option(names = "--rules-topic", paramLabel = "TOPIC",
+            description = "Follow the rules live from this topic (one partition, compacted): each record's value is a "
+                    + "whole rule file. The job starts from the topic's latest valid file (else --rules) and takes each "
+                    + "later one with a greater top-level version on every instance without a restart, if only what "
+                    + "may change live changed; a refused record goes to the dead letters with its reason.")
+    String rulesTopic;
 
     @Option(names = "--kafka-properties", paramLabel = "FILE",
             description = "Kafka client properties for reading and writing (security.protocol, sasl.*, ssl.*, "
@@ -216,7 +227,18 @@ public final class StreamCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Alerts need somewhere to go: give --alert-topic, "
                     + "--elasticsearch, or both");
         }
-        DetectionSettings settings = detection.settings().emitOnOpen(true);
+        Properties rulesClient = null;
+        RulesTopic.Start rulesStart = null;
+        if (rulesTopic != null) {
+            if (input.topics != null ? input.topics.contains(rulesTopic) : input.topicPattern.matcher(rulesTopic).matches()) {
+                throw new ParameterException(spec.commandLine(), "--rules-topic " + rulesTopic + " is also an input topic; "
+                        + "its rule files would be read as Sysmon lines");
+            }
+            rulesClient = RulesCommand.rulesTopicClient(client.properties(), brokers, groupId);
+            rulesStart = RulesCommand.startFromTopic(rulesClient, rulesTopic, detection.rules());
+        }
+        DetectionSettings settings = (rulesStart != null ? detection.settings(rulesStart.rules()) : detection.settings())
+                .emitOnOpen(true);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration());
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
@@ -236,8 +258,9 @@ public final class StreamCommand implements Callable<Integer> {
                 client.properties());
         KafkaOutputs outputs = new KafkaOutputs(brokers, client.properties(), deliveryGuarantee, transactionalIdPrefix,
                 transactionTimeout);
-        DetectionStreams streams = DetectionWorkflow.defineWorkflow(env,
-                source.build(settings.maxLineBytes(), settings.idleness(), CandidateFilter.of(settings.rules())), settings);
+        IdleAtEndSource events = source.build(settings.maxLineBytes(), settings.idleness(), CandidateFilter.of(settings.rules()));
+        DetectionStreams streams = DetectionWorkflow.defineWorkflow(env, rulesTopic == null ? events
+                : new RulesTopicSource(events, settings.rules(), rulesTopic, rulesStart.fromOffset(), rulesClient), settings);
 
         // The alert sink runs at the job's parallelism, chained to the operator that raised each alert,
         // so all updates of one alert go through one producer, in order, to one partition.
@@ -263,6 +286,9 @@ public final class StreamCommand implements Callable<Integer> {
         }
 
         LOG.info("sysmon-cep stream: reading {}", source.describe(restoreFrom));
+        LOG.info("sysmon-cep stream: {}{}", settings.rules().fileVersion(), rulesTopic == null ? ""
+                : "; following rules topic " + rulesTopic + " from offset " + rulesStart.fromOffset()
+                        + " (a restored job goes on from its checkpoint's version and offset)");
         LOG.info("sysmon-cep stream: alerts to {}, dead letters to {}, late events to {}; delivery {}{}, checkpoints "
                         + "every {}", alertTopic != null ? alertTopic : "Elasticsearch only", deadLetterTopic != null ? deadLetterTopic : "the log (sampled)",
                 lateTopic != null ? lateTopic : "the log (sampled)", deliveryGuarantee,

@@ -4,15 +4,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sysmoncep.records.RuleFileVersion;
 import dev.sysmoncep.records.SysmonField;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +38,12 @@ public final class RuleSet implements Serializable {
     private final Map<String, RuleDefinition> byId = new LinkedHashMap<>();
     private final Duration suppressionWindow;
     private final Duration sequenceWindow;
+    private final RuleFileVersion fileVersion;
 
     /** The rule file's layout. */
     public static class RuleFile {
+        /** The file's own revision; a stream's rules topic takes only greater ones live. */
+        public int version;
         public ArrayList<RuleDefinition> rules = new ArrayList<>();
         public ArrayList<RuleDefinition> sequences = new ArrayList<>();
         public Windows windows = new Windows();
@@ -48,7 +56,11 @@ public final class RuleSet implements Serializable {
         public String sequence = "PT1H";
     }
 
-    private RuleSet(RuleFile file, String origin) {
+    private RuleSet(RuleFile file, String origin, byte[] bytes) {
+        if (file.version < 0) {
+            throw new IllegalArgumentException(origin + ": the file's version must be 0 or more");
+        }
+        this.fileVersion = new RuleFileVersion(file.version, sha256(bytes), new String(bytes, StandardCharsets.UTF_8), origin);
         for (RuleDefinition d : file.rules) {
             register(d, origin);
             if (!d.parts.isEmpty()) {
@@ -127,15 +139,45 @@ public final class RuleSet implements Serializable {
     }
 
     static RuleSet parse(InputStream in, String origin) throws IOException {
+        return parse(in.readAllBytes(), origin);
+    }
+
+    /** The rule file in these bytes (UTF-8 YAML); a fault in it is an IllegalArgumentException naming it. */
+    public static RuleSet parse(byte[] bytes, String origin) {
+        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+            throw new IllegalArgumentException(origin + ": the rule file is empty");
+        }
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
         RuleFile file;
         try {
-            file = yaml.readValue(in, RuleFile.class);
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException(origin + ": " + oneLine(e), e);
+            file = yaml.readValue(bytes, RuleFile.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(origin + ": " + (e instanceof com.fasterxml.jackson.core.JacksonException j
+                    ? oneLine(j) : e.getMessage()), e);
         }
-        return new RuleSet(file, origin);
+        if (file == null) {
+            throw new IllegalArgumentException(origin + ": the rule file holds no rules");
+        }
+        return new RuleSet(file, origin, bytes);
+    }
+
+    /** The rules of a version a stream took from its rules topic (it parsed once already). */
+    public static RuleSet of(RuleFileVersion version) {
+        return parse(version.text.getBytes(StandardCharsets.UTF_8), version.origin);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** Which file this is: its version number, hash, text and origin. */
+    public RuleFileVersion fileVersion() {
+        return fileVersion;
     }
 
     /** The parser's complaint in one line, with where it is: YAML's own quotes lines of the file. */

@@ -5,7 +5,6 @@ import dev.sysmoncep.metrics.JobCounters;
 import dev.sysmoncep.records.DeadLetter;
 import dev.sysmoncep.records.LineTally;
 import dev.sysmoncep.records.SourceFormat;
-import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.records.SysmonRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -15,9 +14,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * Counts what every line became and splits the records: Sysmon events go on, dead letters leave on
  * {@link #DEAD_LETTERS}, records of other channels, blank lines, tallies and events checked without decoding (which no
- * rule can match) are counted and skipped.
+ * rule can match) are counted and skipped. A new rule file version (a stream's RULES record, no
+ * line) goes on in its place between the events.
  */
-public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
+public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonRecord> {
     private static final long serialVersionUID = 1L;
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
     /** Enough kinds of reason for a report's top list; the rest are counted together. */
@@ -50,13 +50,17 @@ public class RecordSplitter extends ProcessFunction<SysmonRecord, SysmonEvent> {
     }
 
     @Override
-    public void processElement(SysmonRecord record, Context ctx, Collector<SysmonEvent> out) {
+    public void processElement(SysmonRecord record, Context ctx, Collector<SysmonRecord> out) {
+        if (record.kind == SysmonRecord.Kind.RULES) {
+            out.collect(record);
+            return;
+        }
         linesRead.add(record.kind == SysmonRecord.Kind.TALLY ? record.tally.lines : 1);
         switch (record.kind) {
             case EVENT -> {
                 eventsParsed.inc();
                 eventsPerFormat[record.event.format.ordinal()].inc();
-                out.collect(record.event);
+                out.collect(record);
             }
             case CHECKED_EVENT -> {
                 eventsParsed.inc();

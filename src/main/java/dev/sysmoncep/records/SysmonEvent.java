@@ -26,6 +26,8 @@ public class SysmonEvent {
     public String queryStatus;
     public String queryResults;
     public Origin origin;
+    /** The rule file version the router matched the event under ({@link RuleFileVersion#version}). */
+    public int rulesVersion;
 
     public SysmonEvent() {}
 

@@ -5,6 +5,8 @@ package dev.sysmoncep.records;
  * blank line (counted), or a dead letter; or, as a TALLY, what a run of lines that no rule can match became (see
  * {@link LineTally}); or, as a CHECKED_EVENT, a well-formed Sysmon event no rule can match, read
  * only for its format and event time. Every line read is in exactly one, so counts add up.
+ * A stream that takes its rules from a topic also carries, as RULES, each new version of the rule
+ * file between its events: no line, and not counted as one.
  */
 public class SysmonRecord {
     /**
@@ -12,8 +14,9 @@ public class SysmonRecord {
      * leaves unparsed ({@code CandidateFilter}) are counted there alone, neither checked nor dead-lettered.
      * CHECKED_EVENT: a stream's record no rule can match, checked without decoding; it still moves
      * the watermark by its event time.
+     * RULES: the rule file version in force from here on ({@link RuleFileVersion}).
      */
-    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY, BLANK, CHECKED_EVENT }
+    public enum Kind { EVENT, NOT_SYSMON, DEAD_LETTER, TALLY, BLANK, CHECKED_EVENT, RULES }
 
     public Kind kind;
     public SourceFormat format;
@@ -22,6 +25,7 @@ public class SysmonRecord {
     public LineTally tally;
     /** Of a CHECKED_EVENT: when it happened, epoch milliseconds UTC. */
     public long eventTime;
+    public RuleFileVersion rules;
 
     public SysmonRecord() {}
 
@@ -65,6 +69,14 @@ public class SysmonRecord {
         return kind == Kind.EVENT ? event.eventTime : eventTime;
     }
 
+    public static SysmonRecord rules(RuleFileVersion rules) {
+        SysmonRecord r = new SysmonRecord();
+        r.kind = Kind.RULES;
+        r.format = SourceFormat.UNKNOWN;
+        r.rules = rules;
+        return r;
+    }
+
     public static SysmonRecord tally(LineTally tally) {
         SysmonRecord r = new SysmonRecord();
         r.kind = Kind.TALLY;
@@ -83,6 +95,6 @@ public class SysmonRecord {
 
     @Override
     public String toString() {
-        return kind + " " + format + " " + (event != null ? event : deadLetter != null ? deadLetter : tally != null ? tally : "");
+        return kind + " " + format + " " + (event != null ? event : deadLetter != null ? deadLetter : tally != null ? tally : rules != null ? rules : "");
     }
 }

@@ -3,7 +3,7 @@ package dev.sysmoncep.workflow;
 import dev.sysmoncep.alert.Alert;
 import dev.sysmoncep.alert.AlertAggregator;
 import dev.sysmoncep.alert.AlertDocument;
-import dev.sysmoncep.alert.AlertEnricher;
+import dev.sysmoncep.alert.VersionedAlertEnricher;
 import dev.sysmoncep.detect.EventRule;
 import dev.sysmoncep.detect.EventRulePatterns;
 import dev.sysmoncep.detect.Finding;
@@ -16,6 +16,7 @@ import dev.sysmoncep.metrics.Counted;
 import dev.sysmoncep.metrics.JobCounters;
 import dev.sysmoncep.recognise.RecordSplitter;
 import dev.sysmoncep.records.DeadLetter;
+import dev.sysmoncep.records.RuleFileVersion;
 import dev.sysmoncep.records.SysmonEvent;
 import dev.sysmoncep.records.SysmonRecord;
 import java.util.List;
@@ -25,8 +26,9 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.cep.CEP;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,8 +43,11 @@ import org.apache.flink.util.OutputTag;
  *   -> per rule: keyBy host -> CEP -> findings -> keyBy rule+group -> aggregate into alerts
  *   -> findings of sequence parts: keyBy host+ProcessGuid -> CEP, each order -> aggregate, with the
  *      parts' findings as context (every pipe and query of the process the alert lists)
- *   -> enrich -> alert documents
+ *   -> enrich, with the rule file version each alert was raised under -> alert documents
  * </pre>
+ *
+ * <p>A stream whose source follows a rules topic carries each new rule file version between the
+ * events: the router matches with it from there on, and broadcasts it to the enricher.
  *
  * <p>Streaming with an allowed lateness, an event a rule's CEP gets behind the watermark takes the
  * late path beside it ({@link LateFindings}): within the lateness it becomes a finding marked late,
@@ -68,7 +73,7 @@ public final class DetectionWorkflow {
         // never changes after, and what keeps records (CEP, the aggregators) gets them from a keyBy.
         env.getConfig().enableObjectReuse();
 
-        SingleOutputStreamOperator<SysmonEvent> events = env
+        SingleOutputStreamOperator<SysmonRecord> events = env
                 .fromSource(source, watermarks(settings), "Sysmon lines")
                 .uid("sysmon-lines")
                 .process(new RecordSplitter())
@@ -78,7 +83,7 @@ public final class DetectionWorkflow {
         DataStream<DeadLetter> deadLetters = events.getSideOutput(RecordSplitter.DEAD_LETTERS);
 
         SingleOutputStreamOperator<SysmonEvent> routed = events
-                .process(new RuleRouter(rules.eventRules()))
+                .process(new RuleRouter(rules))
                 .name("Route events to rules")
                 .uid("route-events-to-rules");
 
@@ -147,8 +152,12 @@ public final class DetectionWorkflow {
             alerts = alerts.union(sequenceAlerts);
         }
 
+        // Each version of the rule file a stream takes live reaches every enricher; a replay has none but its own.
+        BroadcastStream<RuleFileVersion> ruleVersions = routed.getSideOutput(RuleRouter.RULES_IN_FORCE)
+                .broadcast(VersionedAlertEnricher.RULE_FILE_VERSIONS);
         DataStream<AlertDocument> documents = alerts
-                .map(new AlertEnricher(rules))
+                .connect(ruleVersions)
+                .process(new VersionedAlertEnricher(rules))
                 .name("Enrich alerts")
                 .uid("enrich-alerts");
         // Dead letters are counted where they are recognised, late events here, wherever they go.

@@ -79,7 +79,7 @@ class RulesCommandTest {
 
         Cli r = Cli.run("rules", "--rules", rules.toString());
 
-        assertThat(r.out()).contains("Rules in force (" + rules + ")", "any of 16:", "*myip.example.org")
+        assertThat(r.out()).contains("Rules in force (" + rules + ", version 0, sha256 ", "any of 16:", "*myip.example.org")
                 .containsPattern("sequence +2h ");
     }
 }

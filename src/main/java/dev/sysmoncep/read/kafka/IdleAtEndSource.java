@@ -75,6 +75,11 @@ public final class IdleAtEndSource
         return kafka.getProducedType();
     }
 
+    /** The deserializer the readers of this source use (the same object on each task). */
+    public SysmonRecordDeserializer deserializer() {
+        return deserializer;
+    }
+
     @Override
     public Boundedness getBoundedness() {
         return kafka.getBoundedness();

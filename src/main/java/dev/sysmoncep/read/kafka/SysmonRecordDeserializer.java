@@ -32,8 +32,11 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
     private static final long serialVersionUID = 1L;
 
     private final int maxLineBytes;
-    /** Tells the records some rule may match; the others are only checked. Null: every record is parsed. */
-    private final LineFilter candidates;
+    /**
+     * Tells the records some rule may match; the others are only checked. Null: every record is parsed.
+     * A stream with a rules topic sets another at each new version, on the task thread, between records.
+     */
+    private LineFilter candidates;
     private transient SysmonLineParser parser;
     private transient Map<TopicPartition, long[]> nextOffsets;
     /** The last record's partition and its entry: records come in runs of one partition. */
@@ -44,6 +47,11 @@ public final class SysmonRecordDeserializer implements KafkaRecordDeserializatio
     public SysmonRecordDeserializer(int maxLineBytes, LineFilter candidates) {
         this.maxLineBytes = maxLineBytes;
         this.candidates = candidates;
+    }
+
+    /** From the next record on, the records these rules may match are parsed; call it on the task thread. */
+    public void candidates(LineFilter filter) {
+        this.candidates = filter;
     }
 
     @Override
