@@ -70,49 +70,39 @@ public final class RulesCommand implements Callable<Integer> {
                     + "variables override them.")
     Path kafkaPropertiesFile;
 
-    /** Where the rules listed come from, when not --rules. */
-    private String source;
-    /** With --rules-topic and --format json: what the running job has in force. */
+    /** With --rules-topic: what a job starting now takes, and what the group's running job has in force (or null). */
+    private RulesTopic.Start start;
     private RulesTopic.InForce inForce;
 
     @Override
     public Integer call() throws IOException {
+        DetectionSettings settings = rulesTopic == null ? detection.settings() : fromRulesTopic();
         PrintWriter out = spec.commandLine().getOut();
-        DetectionSettings settings;
-        if (rulesTopic == null) {
-            settings = detection.settings();
-        } else {
-            KafkaClientProperties client = KafkaClientProperties.load(kafkaPropertiesFile, System.getenv());
-            String brokers = bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-            if (brokers == null || brokers.isBlank()) {
-                throw UserError.usage("--rules-topic needs --bootstrap-servers (or bootstrap.servers in --kafka-properties)",
-                        "give the brokers the stream job reads from");
-            }
-            Properties rulesClient = rulesTopicClient(client.properties(), brokers, groupId);
-            RulesTopic.Start start = startFromTopic(rulesClient, rulesTopic, detection.rules());
-            settings = detection.settings(start.rules());
-            RulesTopic.InForce inForce;
-            try {
-                inForce = RulesTopic.inForce(rulesClient, rulesTopic);
-            } catch (RuntimeException e) {
-                throw UserError.unreachable("Kafka", brokers, "check the brokers and the login", e);
-            }
-            source = "rules topic " + rulesTopic + ": " + start.rules().fileVersion().origin;
-            if (format == Format.text) {
-                out.println(inForce == null
-                        ? "In force in group " + groupId + "'s running job: no version taken from " + rulesTopic + " yet"
-                        : "In force in group " + groupId + "'s running job: " + inForce.version()
-                                + " (rules topic offset " + inForce.nextOffset() + " read)");
-                out.println("A job starting now takes " + start.rules().fileVersion());
-                start.skipped().forEach(reason -> out.println("  not a rule file, passed over: " + reason));
-                out.println();
-            } else {
-                this.inForce = inForce;
-            }
-        }
         out.print(format == Format.json ? json(settings).toPrettyString() + System.lineSeparator() : text(settings));
         out.flush();
         return 0;
+    }
+
+    private DetectionSettings fromRulesTopic() throws IOException {
+        KafkaClientProperties client = KafkaClientProperties.load(kafkaPropertiesFile, System.getenv());
+        String brokers = bootstrapServers != null ? bootstrapServers : client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        if (brokers == null || brokers.isBlank()) {
+            throw UserError.usage("--rules-topic needs --bootstrap-servers (or bootstrap.servers in --kafka-properties)",
+                    "give the brokers the stream job reads from");
+        }
+        Properties rulesClient = rulesTopicClient(client.properties(), brokers, groupId);
+        start = startFromTopic(rulesClient, rulesTopic, detection.rules());
+        try {
+            inForce = RulesTopic.inForce(rulesClient, rulesTopic);
+        } catch (RuntimeException e) {
+            throw UserError.unreachable("Kafka", brokers, "check the brokers and the login", e);
+        }
+        return detection.settings(start.rules());
+    }
+
+    /** Where the rules listed come from. */
+    private String source() {
+        return start == null ? detection.rulesSource() : "rules topic " + rulesTopic + ": " + start.rules().fileVersion().origin;
     }
 
     /** Client properties for the rules topic: the job's login, its brokers and its group. */
@@ -139,7 +129,7 @@ public final class RulesCommand implements Callable<Integer> {
 
     ObjectNode json(DetectionSettings settings) {
         ObjectNode doc = JSON.createObjectNode();
-        doc.put("source", source != null ? source : detection.rulesSource());
+        doc.put("source", source());
         ObjectNode file = doc.putObject("file");
         file.put("version", settings.rules().fileVersion().version);
         file.put("sha256", settings.rules().fileVersion().sha256);
@@ -205,7 +195,15 @@ public final class RulesCommand implements Callable<Integer> {
 
     String text(DetectionSettings settings) {
         StringBuilder t = new StringBuilder();
-        t.append("Rules in force (").append(source != null ? source : detection.rulesSource()).append(", version ")
+        if (start != null) {
+            t.append("In force in group ").append(groupId).append("'s running job: ").append(inForce == null
+                    ? "no version taken from " + rulesTopic + " yet"
+                    : inForce.version() + " (rules topic offset " + inForce.nextOffset() + " read)").append(System.lineSeparator());
+            t.append("A job starting now takes ").append(start.rules().fileVersion()).append(System.lineSeparator());
+            start.skipped().forEach(reason -> t.append("  not a rule file, passed over: ").append(reason).append(System.lineSeparator()));
+            t.append(System.lineSeparator());
+        }
+        t.append("Rules in force (").append(source()).append(", version ")
                 .append(settings.rules().fileVersion().version).append(", sha256 ").append(settings.rules().fileVersion().shortHash())
                 .append(")").append(System.lineSeparator());
         settings.rules().eventRules().forEach(r -> ruleText(t, r.definition(), settings));

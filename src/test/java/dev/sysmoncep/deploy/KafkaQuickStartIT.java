@@ -51,12 +51,14 @@ class KafkaQuickStartIT {
         try {
             Run start = run(env, "job/kafka-local", "start");
             assertThat(start.exit()).as(start.output()).isZero();
-            assertThat(start.output()).contains("Kafka 4.2.0 at " + brokers, "sysmon-cep-alerts (compacted)");
+            assertThat(start.output()).contains("Kafka 4.2.0 at " + brokers, "sysmon-cep-alerts (compacted)",
+                    "sysmon-cep-rules (compacted)");
 
             Path streamLog = dir.resolve("stream.log");
             stream = new ProcessBuilder("job/sysmon-cep", "stream", "--bootstrap-servers", brokers, "--topics", "sysmon",
                     "--alert-topic", "sysmon-cep-alerts", "--dead-letter-topic", "sysmon-cep-dead-letters",
-                    "--late-topic", "sysmon-cep-late-events", "--checkpoint-interval", "2s", "--idleness", "5s",
+                    "--late-topic", "sysmon-cep-late-events", "--rules-topic", "sysmon-cep-rules",
+                    "--checkpoint-interval", "2s", "--idleness", "5s",
                     "--out-of-orderness", "5s")
                     .redirectErrorStream(true).redirectOutput(streamLog.toFile()).start();
 
@@ -84,6 +86,19 @@ class KafkaQuickStartIT {
             for (Map.Entry<String, String> alert : latest.entrySet()) {
                 assertThat(withoutOrigin(alert.getValue())).as(alert.getKey()).isEqualTo(withoutOrigin(replayed.get(alert.getKey())));
             }
+
+            // The README's rules update: a version with ifconfig.me, taken by the running job.
+            Run made = run(env, "bash", "-c", "{ echo \"version: 1\"; sed \"s/- '\\*spam.dnsbl.sorbs.net'/&\\n        - "
+                    + "'*ifconfig.me'/\" src/main/resources/rules/wermgr-rules.yml; } > " + dir.resolve("rules-v1.yml"));
+            assertThat(made.exit()).as(made.output()).isZero();
+            Run published = run(env, "job/kafka-local", "publish-rules", dir.resolve("rules-v1.yml").toString());
+            assertThat(published.output()).contains("to sysmon-cep-rules at offset 0");
+            Poll.until("version 1 in force", DEADLINE, () -> {
+                Run rules = run(env, "job/sysmon-cep", "rules", "--bootstrap-servers", brokers, "--rules-topic", "sysmon-cep-rules");
+                assertThat(job.isAlive()).as("job/sysmon-cep stream runs").isTrue();
+                return rules.exit() == 0 && rules.stdout().contains("In force in group sysmon-cep's running job: version 1 sha256")
+                        && rules.stdout().contains("*ifconfig.me");
+            }, () -> "; stream log: " + textOf(streamLog));
 
             Run consumed = run(env, "job/kafka-local", "consume", "sysmon-cep-alerts", "--timeout-ms", "5000");
             List<String> records = consumed.stdout().lines().toList();

@@ -237,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (bootstrapServers != null) {
                 KafkaBenchRun.JobOptions job = new KafkaBenchRun.JobOptions(4, parallelism == null
                         ? Runtime.getRuntime().availableProcessors() : parallelism, "1s", kafkaOutOfOrderness,
-                        "exactly-once", Map.of());
+                        "exactly-once", Map.of(), false);
                 KafkaDrain drain = new KafkaDrain(job, bootstrapServers);
                 PeakMemory.reset();
                 drain.print(drain.run(file, expected), out);

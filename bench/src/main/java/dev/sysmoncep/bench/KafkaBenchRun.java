@@ -35,7 +35,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class KafkaBenchRun implements AutoCloseable {
     /** How the stream job runs: the options a user would give {@code stream}. */
     record JobOptions(int partitions, int parallelism, String checkpointInterval, Duration outOfOrderness,
-                      String deliveryGuarantee, Map<String, String> clientProperties) {
+                      String deliveryGuarantee, Map<String, String> clientProperties, boolean followsRulesTopic) {
         /** The client properties as {@code stream} takes them from its environment (SYSMON_CEP_KAFKA_*). */
         Map<String, String> environment() {
             Map<String, String> env = new HashMap<>();
@@ -52,6 +52,8 @@ final class KafkaBenchRun implements AutoCloseable {
     /** The Kafka Streams app's application id (its group and the prefix of its internal topics) and alert topic. */
     final String streamsApp;
     final String streamsAlertTopic;
+    /** The rules topic the job follows with {@link JobOptions#followsRulesTopic}. */
+    final String rulesTopic;
     private final Admin admin;
 
     KafkaBenchRun(String bootstrapServers, String purpose) {
@@ -62,28 +64,38 @@ final class KafkaBenchRun implements AutoCloseable {
         this.group = "sysmon-cep-" + purpose + "-" + run;
         this.streamsApp = "kafka-streams-" + purpose + "-" + run;
         this.streamsAlertTopic = "alerts-kafka-streams-" + purpose + "-" + run;
+        this.rulesTopic = "rules-" + purpose + "-" + run;
         this.admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers));
     }
 
-    /** The input topic and compacted alert topics (the job's, as the README advises, and the Kafka Streams app's). */
+    /**
+     * The input topic and compacted alert topics (the job's, as the README advises, and the Kafka
+     * Streams app's), and an empty compacted rules topic of one partition.
+     */
     void createTopics(int partitions) throws Exception {
         List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(inputTopic, partitions, (short) 1)));
         for (String alerts : List.of(alertTopic, streamsAlertTopic)) {
             topics.add(new NewTopic(alerts, partitions, (short) 1)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         }
+        topics.add(new NewTopic(rulesTopic, 1, (short) 1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
     }
 
     /** Submits the stream job reading the input topic from its start; it runs until cancelled. */
     JobClient startJob(JobOptions options) throws Exception {
-        StreamCommand command = new StreamCommand();
-        new picocli.CommandLine(command).parseArgs("--bootstrap-servers", bootstrapServers, "--topics", inputTopic,
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", bootstrapServers, "--topics", inputTopic,
                 "--alert-topic", alertTopic, "--group-id", group, "--transactional-id-prefix", group,
                 "--start-from", "earliest", "-p", Integer.toString(options.parallelism()),
                 "--checkpoint-interval", options.checkpointInterval(),
                 "--out-of-orderness", options.outOfOrderness().toMillis() + "ms",
-                "--delivery-guarantee", options.deliveryGuarantee());
+                "--delivery-guarantee", options.deliveryGuarantee()));
+        if (options.followsRulesTopic()) {
+            args.addAll(List.of("--rules-topic", rulesTopic));
+        }
+        StreamCommand command = new StreamCommand();
+        new picocli.CommandLine(command).parseArgs(args.toArray(String[]::new));
         return command.start(options.environment());
     }
 
@@ -132,7 +144,7 @@ final class KafkaBenchRun implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            Set<String> topics = new HashSet<>(List.of(inputTopic, alertTopic, streamsAlertTopic));
+            Set<String> topics = new HashSet<>(List.of(inputTopic, alertTopic, streamsAlertTopic, rulesTopic));
             admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
                     .filter(t -> t.startsWith(streamsApp + "-")).forEach(topics::add);
             admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);

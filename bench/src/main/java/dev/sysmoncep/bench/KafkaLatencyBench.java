@@ -105,6 +105,10 @@ public final class KafkaLatencyBench implements Callable<Integer> {
                     + "max.partition.fetch.bytes=4194304; repeat for more.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
+    @Option(names = "--rules-topic", description = "The stream job follows a rules topic (stream --rules-topic), "
+            + "to measure what that costs.")
+    boolean followsRulesTopic;
+
     @Spec
     CommandSpec spec;
 
@@ -128,7 +132,7 @@ public final class KafkaLatencyBench implements Callable<Integer> {
     private int measure(String brokers) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         KafkaBenchRun.JobOptions job = new KafkaBenchRun.JobOptions(partitions, parallelism, checkpointInterval,
-                outOfOrderness, deliveryGuarantee, kafkaProperties);
+                outOfOrderness, deliveryGuarantee, kafkaProperties, followsRulesTopic);
         boolean measured = true;
         if (input != null) {
             if (!Files.isRegularFile(input)) {
