@@ -42,7 +42,11 @@ public class VersionedAlertEnricher extends BroadcastProcessFunction<Alert, Rule
 
     @Override
     public void processElement(Alert alert, ReadOnlyContext ctx, Collector<AlertDocument> out) throws Exception {
-        AlertEnricher enricher = enricher(alert.event.rulesVersion, ctx.getBroadcastState(RULE_FILE_VERSIONS).get(alert.event.rulesVersion));
+        int version = alert.event.rulesVersion;
+        AlertEnricher enricher = enrichers.get(version);
+        if (enricher == null) {
+            enricher = enricher(version, ctx.getBroadcastState(RULE_FILE_VERSIONS).get(version));
+        }
         if (enricher == null) {
             waiting.add(alert);
         } else {

@@ -70,7 +70,8 @@ public final class DetectionWorkflow {
         long allowedLateness = env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH
                 ? 0 : settings.allowedLateness().toMillis();
         // Chained operators hand records on without a copy: each operator emits objects it made and
-        // never changes after, and what keeps records (CEP, the aggregators) gets them from a keyBy.
+        // never changes after (but for the router's stamp of the rules version, set before it passes
+        // an event on), and what keeps records (CEP, the aggregators) gets them from a keyBy.
         env.getConfig().enableObjectReuse();
 
         SingleOutputStreamOperator<SysmonRecord> events = env
