@@ -76,8 +76,10 @@ public class AlertEnricher implements MapFunction<Alert, AlertDocument> {
         ObjectNode r = doc.putObject("rule");
         r.put("id", rule.id);
         r.put("name", rule.name);
-        ArrayNode authors = r.putArray("author");
-        Arrays.stream(rule.author.split(",\\s*")).forEach(authors::add);
+        if (rule.author != null) {
+            ArrayNode authors = r.putArray("author");
+            Arrays.stream(rule.author.split(",\\s*")).forEach(authors::add);
+        }
         if (!rule.references.isEmpty()) {
             r.put("reference", rule.references.get(0));
         }

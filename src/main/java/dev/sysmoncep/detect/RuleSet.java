@@ -98,6 +98,11 @@ public final class RuleSet implements Serializable {
         if (d.riskScore < 0 || d.riskScore > 100) {
             throw new IllegalArgumentException(origin + ": rule " + d.id + " has a risk score outside 0..100");
         }
+        for (RuleDefinition.MitreTag tag : concat(d.tactics, d.techniques)) {
+            if (tag == null || tag.id == null || tag.name == null) {
+                throw new IllegalArgumentException(origin + ": rule " + d.id + " has a MITRE tag without an id or a name");
+            }
+        }
         Matcher placeholder = SysmonField.PLACEHOLDER.matcher(d.message);
         while (placeholder.find()) {
             try {
@@ -107,6 +112,14 @@ public final class RuleSet implements Serializable {
                         + ", which is no field: " + unknown.getMessage());
             }
         }
+    }
+
+    private static List<RuleDefinition.MitreTag> concat(List<RuleDefinition.MitreTag> a, List<RuleDefinition.MitreTag> b) {
+        List<RuleDefinition.MitreTag> all = new ArrayList<>(a == null ? List.of() : a);
+        if (b != null) {
+            all.addAll(b);
+        }
+        return all;
     }
 
     private static Duration parseWindow(String text, String what, String origin) {
@@ -148,7 +161,8 @@ public final class RuleSet implements Serializable {
             throw new IllegalArgumentException(origin + ": the rule file is empty");
         }
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
         RuleFile file;
         try {
             file = yaml.readValue(bytes, RuleFile.class);

@@ -38,8 +38,13 @@ public record RuleUpdate(RuleSet accepted, String refusal) {
         RuleSet candidate;
         try {
             candidate = RuleSet.parse(value, origin);
-        } catch (IllegalArgumentException e) {
-            return refused("not a valid rule file: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Whatever the file holds, a running job refuses it and goes on.
+            return refused("not a valid rule file: " + (e instanceof IllegalArgumentException ? e.getMessage()
+                    : origin + ": " + e));
+        }
+        if (candidate.eventRules().isEmpty()) {
+            return refused("the file holds no rules: it would end all detection");
         }
         RuleFileVersion now = inForce.fileVersion();
         RuleFileVersion next = candidate.fileVersion();

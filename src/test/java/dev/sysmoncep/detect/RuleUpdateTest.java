@@ -6,6 +6,7 @@ import dev.sysmoncep.Scenarios;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What a running job takes from its rules topic, and what it refuses with which reason. */
@@ -77,6 +78,16 @@ class RuleUpdateTest {
         assertThat(decide(JOB, "rules: [\n  - id: broken\n").refusal()).startsWith("not a valid rule file: rules/0@9: ");
         assertThat(decide(JOB, "version: -1\n" + bundled()).refusal()).contains("the file's version must be 0 or more");
         assertThat(decide(JOB, "").refusal()).contains("the rule file is empty");
+    }
+
+    @Test
+    void emptyValuesFractionalVersionsAndFilesWithoutRulesAreRefusedNeverThrown() {
+        for (String file : List.of("version: 1\nrules:\n", "version: 1\nrules: [null]\n", "version: 1\nwindows:\n",
+                "version: 1\n- a list\n", "version: 1\nrules:\n  - id: x\n    name: n\n    message: m\n    match: {EventCode: [\"7\"]}\n    group_by:\n")) {
+            assertThat(decide(JOB, file).refusal()).as(file).startsWith("not a valid rule file");
+        }
+        assertThat(decide(JOB, "version: 1.5\n" + bundled()).refusal()).startsWith("not a valid rule file");
+        assertThat(decide(JOB, "version: 1\nrules: []\n").refusal()).isEqualTo("the file holds no rules: it would end all detection");
     }
 
     /** As a job made from {@code job} with the same file in force decides. */

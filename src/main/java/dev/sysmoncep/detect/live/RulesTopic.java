@@ -60,8 +60,8 @@ public final class RulesTopic {
                 }
                 try {
                     return new Start(RuleSet.parse(r.value(), origin), end, skipped);
-                } catch (IllegalArgumentException invalid) {
-                    skipped.add(invalid.getMessage());
+                } catch (RuntimeException invalid) {
+                    skipped.add(invalid instanceof IllegalArgumentException ? invalid.getMessage() : origin + ": " + invalid);
                 }
             }
             return new Start(fallback, end, skipped);
