@@ -91,7 +91,8 @@ public final class RulesTopic {
         return new TopicPartition(topic, 0);
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(Properties client) {
+    /** A consumer of committed records of the rules topic that commits only when told. */
+    static KafkaConsumer<byte[], byte[]> consumer(Properties client) {
         Properties props = new Properties();
         props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

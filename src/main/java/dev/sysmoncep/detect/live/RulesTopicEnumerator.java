@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,10 +70,8 @@ final class RulesTopicEnumerator implements SplitEnumerator<KafkaPartitionSplit,
         kafka.start();
         Properties props = new Properties();
         props.putAll(client);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sysmon-cep-rules-" + partition.topic());
-        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = RulesTopic.consumer(props);
         consumer.assign(List.of(partition));
         consumer.seek(partition, nextOffset);
         LOG.info("sysmon-cep: {} in force; following rules topic {} from offset {}", inForce.fileVersion(),

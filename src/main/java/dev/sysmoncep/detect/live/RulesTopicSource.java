@@ -2,6 +2,7 @@ package dev.sysmoncep.detect.live;
 
 import dev.sysmoncep.detect.CandidateFilter;
 import dev.sysmoncep.detect.RuleSet;
+import dev.sysmoncep.read.kafka.ForwardingSourceReader;
 import dev.sysmoncep.read.kafka.IdleAtEndSource;
 import dev.sysmoncep.read.kafka.SysmonRecordDeserializer;
 import dev.sysmoncep.records.DeadLetter;
@@ -10,8 +11,6 @@ import dev.sysmoncep.records.RuleFileVersion;
 import dev.sysmoncep.records.SourceFormat;
 import dev.sysmoncep.records.SysmonRecord;
 import java.util.ArrayDeque;
-import java.util.Collection;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -93,11 +92,10 @@ public final class RulesTopicSource
         SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> kafka = events.restoreEnumerator(context, checkpoint.kafka());
         RuleFileVersion restored = checkpoint.inForce();
         // A job restarted with a newer file (to make a change no running job can take) goes on with it.
-        if (restored == null || jobRules.fileVersion().version >= restored.version) {
-            return new RulesTopicEnumerator(kafka, context, jobRules, topic, client, jobRules.fileVersion(),
-                    checkpoint.nextOffset() >= 0 ? checkpoint.nextOffset() : fromOffset);
-        }
-        return new RulesTopicEnumerator(kafka, context, jobRules, topic, client, restored, checkpoint.nextOffset());
+        RuleFileVersion inForce = restored == null || jobRules.fileVersion().version >= restored.version
+                ? jobRules.fileVersion() : restored;
+        return new RulesTopicEnumerator(kafka, context, jobRules, topic, client, inForce,
+                checkpoint.nextOffset() >= 0 ? checkpoint.nextOffset() : fromOffset);
     }
 
     @Override
@@ -126,8 +124,7 @@ public final class RulesTopicSource
         }
     }
 
-    private static final class Reader implements SourceReader<SysmonRecord, KafkaPartitionSplit> {
-        private final SourceReader<SysmonRecord, KafkaPartitionSplit> reader;
+    private static final class Reader extends ForwardingSourceReader<SysmonRecord, KafkaPartitionSplit> {
         private final SysmonRecordDeserializer deserializer;
         /** What the enumerator said, to go downstream before the next record read. */
         private final ArrayDeque<SysmonRecord> toSend = new ArrayDeque<>();
@@ -135,13 +132,8 @@ public final class RulesTopicSource
         private CompletableFuture<Void> word = new CompletableFuture<>();
 
         Reader(SourceReader<SysmonRecord, KafkaPartitionSplit> reader, SysmonRecordDeserializer deserializer) {
-            this.reader = reader;
+            super(reader);
             this.deserializer = deserializer;
-        }
-
-        @Override
-        public void start() {
-            reader.start();
         }
 
         @Override
@@ -183,39 +175,5 @@ public final class RulesTopicSource
             }
         }
 
-        @Override
-        public void addSplits(List<KafkaPartitionSplit> splits) {
-            reader.addSplits(splits);
-        }
-
-        @Override
-        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-            return reader.snapshotState(checkpointId);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            reader.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            reader.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            reader.notifyCheckpointAborted(checkpointId);
-        }
-
-        @Override
-        public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
-            reader.pauseOrResumeSplits(toPause, toResume);
-        }
-
-        @Override
-        public void close() throws Exception {
-            reader.close();
-        }
     }
 }

@@ -2,7 +2,6 @@ package dev.sysmoncep.read.kafka;
 
 import dev.sysmoncep.records.SysmonRecord;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -134,8 +132,7 @@ public final class IdleAtEndSource
         }
     }
 
-    private static final class Reader implements SourceReader<SysmonRecord, KafkaPartitionSplit> {
-        private final SourceReader<SysmonRecord, KafkaPartitionSplit> reader;
+    private static final class Reader extends ForwardingSourceReader<SysmonRecord, KafkaPartitionSplit> {
         private final SysmonRecordDeserializer deserializer;
         private final long idlenessNanos;
         private final long checkEveryNanos;
@@ -155,17 +152,12 @@ public final class IdleAtEndSource
 
         Reader(SourceReader<SysmonRecord, KafkaPartitionSplit> reader, SysmonRecordDeserializer deserializer,
                 Duration idleness, PartitionEnds ends) {
-            this.reader = reader;
+            super(reader);
             this.deserializer = deserializer;
             this.idlenessNanos = idleness.toNanos();
             this.checkEveryNanos = Math.max(LEAST_BETWEEN_CHECKS.toNanos(),
                     Math.min(MOST_BETWEEN_CHECKS.toNanos(), idlenessNanos / 4));
             this.ends = ends;
-        }
-
-        @Override
-        public void start() {
-            reader.start();
         }
 
         @Override
@@ -297,36 +289,6 @@ public final class IdleAtEndSource
                 partitions.put(split.splitId(), new Partition(split));
             }
             reader.addSplits(splits);
-        }
-
-        @Override
-        public List<KafkaPartitionSplit> snapshotState(long checkpointId) {
-            return reader.snapshotState(checkpointId);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            reader.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void handleSourceEvents(SourceEvent event) {
-            reader.handleSourceEvents(event);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            reader.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            reader.notifyCheckpointAborted(checkpointId);
-        }
-
-        @Override
-        public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
-            reader.pauseOrResumeSplits(toPause, toResume);
         }
 
         @Override
