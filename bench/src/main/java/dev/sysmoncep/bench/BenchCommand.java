@@ -62,7 +62,7 @@ import picocli.CommandLine;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         subcommands = {KafkaLatencyBench.class, StateSizeBench.class, ReadPathBench.class, SmallInputsBench.class,
-                JmhCommand.class},
+                FlinkSqlBench.class, JmhCommand.class},
         description = {
             "Measures, on one file and in one run: the raw read limit (a plain Java loop splitting lines, and a "
                     + "Flink FileSource job that reads and splits lines like the replay and only counts them); the "
@@ -77,6 +77,7 @@ import picocli.CommandLine;
                     + "its alert delay on a real broker), "
                     + "state-size (streaming state under sustained load), read-path (one reader thread per core), "
                     + "small-inputs (replay's whole-process time on small folders, and its start-up alone), "
+                    + "flink-sql (the default replay against the bundled rules written in Flink SQL, on the same files), "
                     + "jmh (the hot path's JMH micro-benchmarks)."
         })
 public final class BenchCommand implements Callable<Integer> {
@@ -155,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.exit(commandLine().execute(args));
     }
 
-    /** The bench's command line, with its subcommands (kafka, state-size, read-path, small-inputs, jmh). */
+    /** The bench's command line, with its subcommands (kafka, state-size, read-path, small-inputs, flink-sql, jmh). */
     public static CommandLine commandLine() {
         return new CommandLine(new BenchCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
@@ -328,18 +329,25 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** A replay as measured, with what it found. */
-    private record Replayed(Measured measured, RunSummary summary, long alerts) {}
+    record Replayed(Measured measured, RunSummary summary, long alerts) {}
 
     private Replayed replay(Path file, long bytes, Path alerts, String name, boolean skipUnmatchableLines) throws Exception {
-        PeakMemory.reset();
-        List<String> args = new ArrayList<>(List.of("--input", file.toString(), "--output", alerts.toString(), "--quiet"));
+        List<String> options = new ArrayList<>();
         if (parallelism != null) {
-            args.addAll(List.of("--parallelism", parallelism.toString()));
+            options.addAll(List.of("--parallelism", parallelism.toString()));
         }
         if (skipUnmatchableLines) {
-            args.add("--skip-unmatchable-lines");
+            options.add("--skip-unmatchable-lines");
         }
-        args.addAll(replayOptions);
+        options.addAll(replayOptions);
+        return replay(file, bytes, alerts, name, options);
+    }
+
+    /** {@code replay --input FILE --output ALERTS --quiet OPTIONS...} as the command runs it, measured. */
+    static Replayed replay(Path file, long bytes, Path alerts, String name, List<String> options) throws Exception {
+        PeakMemory.reset();
+        List<String> args = new ArrayList<>(List.of("--input", file.toString(), "--output", alerts.toString(), "--quiet"));
+        args.addAll(options);
         CommandLine replay = new CommandLine(new ReplayCommand());
         replay.parseArgs(args.toArray(String[]::new));
         RunSummary summary = ((ReplayCommand) replay.getCommand()).run();
@@ -404,11 +412,11 @@ public final class BenchCommand implements Callable<Integer> {
         return new Timed(result, Duration.ofNanos(ended - submitted), Duration.ofNanos(ended - began));
     }
 
-    private static long peak() {
+    static long peak() {
         return PeakMemory.peakBytes();
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return parts[0] + " " + parts[1] + " " + parts[2];
@@ -417,7 +425,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
