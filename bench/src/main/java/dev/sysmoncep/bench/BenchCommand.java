@@ -391,6 +391,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private StreamExecutionEnvironment environment() {
+        return batchEnvironment(parallelism);
+    }
+
+    /** A BATCH environment as the replay makes one: no restarts, the given parallelism or the default. */
+    static StreamExecutionEnvironment batchEnvironment(Integer parallelism) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

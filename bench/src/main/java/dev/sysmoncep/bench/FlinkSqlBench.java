@@ -16,9 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableResult;
@@ -156,13 +153,7 @@ public final class FlinkSqlBench implements Callable<Integer> {
     private Queried flinkSql(Path directory, long lines, long bytes) throws Exception {
         PeakMemory.reset();
         long began = System.nanoTime();
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        if (parallelism != null) {
-            env.setParallelism(parallelism);
-        }
+        StreamExecutionEnvironment env = BenchCommand.batchEnvironment(parallelism);
         StreamTableEnvironment tables = StreamTableEnvironment.create(env, EnvironmentSettings.inBatchMode());
         RulesInFlinkSql rules = new RulesInFlinkSql(RuleSet.bundled());
         tables.executeSql(rules.eventsTable(directory.toUri().toString(), Duration.ofSeconds(2)));
