@@ -1,15 +1,12 @@
 package dev.sysmoncep;
 
+import dev.sysmoncep.read.kafka.ForwardingSourceReader;
 import java.io.Serializable;
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -77,13 +74,12 @@ public final class HookedSource<T, S extends SourceSplit, E> implements Source<T
         return source.getEnumeratorCheckpointSerializer();
     }
 
-    private static final class Reader<T, S extends SourceSplit> implements SourceReader<T, S> {
-        private final SourceReader<T, S> reader;
+    private static final class Reader<T, S extends SourceSplit> extends ForwardingSourceReader<T, S> {
         private final Hook hook;
         private Output<T> output;
 
         Reader(SourceReader<T, S> reader, Hook hook) {
-            this.reader = reader;
+            super(reader);
             this.hook = hook;
         }
 
@@ -93,56 +89,6 @@ public final class HookedSource<T, S extends SourceSplit, E> implements Source<T
                 output = new Output<>(readerOutput, hook);
             }
             return reader.pollNext(output);
-        }
-
-        @Override
-        public void start() {
-            reader.start();
-        }
-
-        @Override
-        public List<S> snapshotState(long checkpointId) {
-            return reader.snapshotState(checkpointId);
-        }
-
-        @Override
-        public CompletableFuture<Void> isAvailable() {
-            return reader.isAvailable();
-        }
-
-        @Override
-        public void addSplits(List<S> splits) {
-            reader.addSplits(splits);
-        }
-
-        @Override
-        public void notifyNoMoreSplits() {
-            reader.notifyNoMoreSplits();
-        }
-
-        @Override
-        public void handleSourceEvents(SourceEvent event) {
-            reader.handleSourceEvents(event);
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) throws Exception {
-            reader.notifyCheckpointComplete(checkpointId);
-        }
-
-        @Override
-        public void notifyCheckpointAborted(long checkpointId) throws Exception {
-            reader.notifyCheckpointAborted(checkpointId);
-        }
-
-        @Override
-        public void pauseOrResumeSplits(Collection<String> toPause, Collection<String> toResume) {
-            reader.pauseOrResumeSplits(toPause, toResume);
-        }
-
-        @Override
-        public void close() throws Exception {
-            reader.close();
         }
     }
 
