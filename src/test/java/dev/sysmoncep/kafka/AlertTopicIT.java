@@ -64,7 +64,7 @@ class AlertTopicIT {
 
         write(topic, List.of(first, retracted, replacement, other));
 
-        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.readAll(topic);
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.readAllSettled(topic);
         assertThat(CommittedRecords.latestByKey(records)).containsOnlyKeys(replacement.id, other.id);
         assertThat(records).extracting(AlertTopicIT::key, r -> r.value() == null)
                 .containsExactlyInAnyOrder(tuple(first.id, false), tuple(first.id, true), tuple(replacement.id, false),
@@ -99,7 +99,7 @@ class AlertTopicIT {
 
         write(topic, List.of(neverWritten, raised, retracted, raisedAgain));
 
-        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.readAll(topic);
+        List<ConsumerRecord<byte[], byte[]>> records = KAFKA.readAllSettled(topic);
         assertThat(records).filteredOn(r -> key(r).equals(neverWritten.id)).singleElement().satisfies(r -> {
             assertThat(r.value()).isNull();
             assertThat(header(r, AlertRecordSerializer.RETRACTED_HEADER)).isEqualTo("true");
@@ -109,7 +109,10 @@ class AlertTopicIT {
         assertThat(JSON.readTree(latest.get(raised.id)).at("/event/count").asLong()).isEqualTo(2);
     }
 
-    /** Through the job's alert sink, exactly once: the records are there once the job's last checkpoint commits. */
+    /**
+     * Through the job's alert sink, exactly once: the job's last checkpoint commits the records, and
+     * they are readable once the commit's markers reach the partitions ({@link KafkaTestBroker#readAllSettled}).
+     */
     private static void write(String topic, List<Alert> alerts) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

@@ -2,10 +2,13 @@ package dev.sysmoncep.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -166,6 +169,39 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
     }
 
     /** Everything committed on a topic now, read to each partition's end. */
+    /**
+     * Every committed record of {@code topic} once no transaction is open on any of its partitions:
+     * for a topic whose writer has finished. A producer's commit returns once the coordinator has
+     * decided it; the markers that make its records readable reach the partitions after that, so a
+     * reader right after a finished job can still find them hidden behind an open transaction.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readAllSettled(String topic) throws Exception {
+        try (Admin admin = Admin.create(clientProperties())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            Map<TopicPartition, Long> open;
+            while (!(open = openTransactions(admin, partitions)).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("transactions still open on " + topic + " after 60 s, from offsets " + open);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
+        }
+        return readAll(topic);
+    }
+
+    /** Where each partition's oldest open transaction starts, for the partitions that have one. */
+    private static Map<TopicPartition, Long> openTransactions(Admin admin, List<TopicPartition> partitions)
+            throws Exception {
+        Map<TopicPartition, Long> open = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+        admin.describeProducers(partitions).all().get(30, TimeUnit.SECONDS).forEach((partition, state) ->
+                state.activeProducers().forEach(producer -> producer.currentTransactionStartOffset()
+                        .ifPresent(start -> open.merge(partition, start, Math::min))));
+        return open;
+    }
+
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = committedReader(topic)) {
             Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
