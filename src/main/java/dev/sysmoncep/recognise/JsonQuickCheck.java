@@ -2,7 +2,9 @@ package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
 import dev.sysmoncep.records.SourceFormat;
+import dev.sysmoncep.scan.ByteVectors;
 import dev.sysmoncep.scan.ByteWords;
+import dev.sysmoncep.scan.VectorSupport;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
@@ -20,8 +22,10 @@ import java.util.Set;
  */
 final class JsonQuickCheck {
     private static final byte[] SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational".getBytes(StandardCharsets.US_ASCII);
-    private static final long QUOTES = ByteWords.repeated('"');
-    private static final long BACKSLASHES = ByteWords.repeated('\\');
+    private static final boolean VECTORS = VectorSupport.AVAILABLE;
+    /** The ASCII characters that may follow a backslash alone: Message fields have one every few dozen bytes. */
+    private static final boolean[] SHORT_ESCAPES = asciiSet("\"\\/bfnrt");
+    private static final boolean[] HEX_DIGITS = asciiSet("0123456789abcdefABCDEF");
     /** Past these the full parser decides (Jackson's limits for numbers, names and nesting lie beyond). */
     private static final int MAX_DEPTH = 200;
     private static final int MAX_NUMBER_CHARS = 100;
@@ -46,6 +50,15 @@ final class JsonQuickCheck {
     /** Whether the string {@link #string()} last went over has an escape. */
     private boolean stringEscaped;
 
+    /**
+     * Where the line's string runs stop (quotes, backslashes, controls), one bit a byte from
+     * {@link #lineStart}, marked in one pass over the line: a string is then crossed a word of
+     * marks at a time, not a byte or eight at a time (Message fields are long).
+     */
+    private long[] stops = new long[32];
+    private int stopWords;
+    private int lineStart;
+
     /** What {@link #check} found: a Sysmon event or a record of another channel, its format, its time. */
     boolean sysmon;
     SourceFormat format;
@@ -59,6 +72,7 @@ final class JsonQuickCheck {
         this.buf = buf;
         this.pos = start;
         this.end = end;
+        markStops(start);
         ecs = false;
         java.util.Arrays.fill(rank, Integer.MAX_VALUE);
         for (int i = 0; i < seenCount; i++) {
@@ -69,6 +83,19 @@ final class JsonQuickCheck {
             return false;
         }
         return decide();
+    }
+
+    private void markStops(int start) {
+        lineStart = start;
+        stopWords = (end - start + Long.SIZE - 1) >>> 6;
+        if (stopWords > stops.length) {
+            stops = new long[Math.max(stopWords, stops.length * 2)];
+        }
+        if (VECTORS) {
+            ByteVectors.markStringStops(buf, start, end, stops);
+        } else {
+            ByteWords.markStringStops(buf, start, end, stops);
+        }
     }
 
     /** What the full parser's normalisation would make of the values found; false where it would refuse. */
@@ -104,13 +131,13 @@ final class JsonQuickCheck {
     }
 
     private boolean decideEvent() {
-        String id = text(Field.EVENT_ID);
-        if (id == null || SysmonLineParser.eventId(id) < 0) {
+        int id = Field.EVENT_ID.ordinal();
+        if (!hasPlain(id) || SysmonLineParser.eventId(buf, valueStart[id], valueEnd[id]) < 0) {
             return false;
         }
-        String utcTime = text(Field.UTC_TIME);
-        if (utcTime != null) {
-            eventTime = SysmonTime.parseUtcTime(utcTime.trim());
+        int utcTime = Field.UTC_TIME.ordinal();
+        if (hasPlain(utcTime)) {
+            eventTime = SysmonTime.parseUtcTime(buf, valueStart[utcTime], valueEnd[utcTime]);
         } else if (has(Field.UTC_TIME) || !ecs && has(Field.MESSAGE)) {
             return false; // UtcTime escaped, or perhaps in the Message: the full parser reads it
         } else {
@@ -123,6 +150,11 @@ final class JsonQuickCheck {
 
     private boolean has(Field f) {
         return rank[f.ordinal()] != Integer.MAX_VALUE;
+    }
+
+    /** Whether the field of this ordinal has a value without escapes, which can be read where it lies. */
+    private boolean hasPlain(int field) {
+        return rank[field] != Integer.MAX_VALUE && !valueEscaped[field];
     }
 
     /** The field's value as text, or null when absent or written with escapes. */
@@ -277,50 +309,49 @@ final class JsonQuickCheck {
     private boolean string() {
         int i = pos + 1;
         stringEscaped = false;
-        while (i < end) {
-            // Most strings are short: eight bytes at a time, stopping at a quote, a backslash or any byte not printable ASCII.
-            while (i + Long.BYTES <= end) {
-                long w = ByteWords.word(buf, i);
-                long stop = ByteWords.bytesEqual(w, QUOTES) | ByteWords.bytesEqual(w, BACKSLASHES) | ByteWords.notPrintableAscii(w);
-                if (stop != 0) {
-                    i += ByteWords.firstIndex(stop);
-                    break;
-                }
-                i += Long.BYTES;
-            }
-            if (i >= end) {
-                break;
-            }
+        while ((i = nextStop(i)) < end) {
             byte b = buf[i];
             if (b == '"') {
                 pos = i + 1;
                 return true;
             }
-            if (b == '\\') {
-                stringEscaped = true;
-                if (i + 1 >= end) {
-                    return false;
-                }
-                byte e = buf[i + 1];
-                if (e == 'u') {
-                    if (i + 5 >= end || !hex(buf[i + 2]) || !hex(buf[i + 3]) || !hex(buf[i + 4]) || !hex(buf[i + 5])) {
-                        return false;
-                    }
-                    i += 6;
-                    continue;
-                }
-                if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') {
-                    return false;
-                }
-                i += 2;
-                continue;
-            }
-            if (b >= 0 && b < 0x20) {
+            if (b != '\\') {
                 return false; // an unescaped control character (a tab among them) is no JSON string
             }
-            i++;
+            stringEscaped = true;
+            if (i + 1 >= end) {
+                return false;
+            }
+            byte e = buf[i + 1];
+            if (e == 'u') {
+                if (i + 5 >= end || !hex(buf[i + 2]) || !hex(buf[i + 3]) || !hex(buf[i + 4]) || !hex(buf[i + 5])) {
+                    return false;
+                }
+                i += 6;
+            } else if (e >= 0 && SHORT_ESCAPES[e]) {
+                i += 2;
+            } else {
+                return false;
+            }
         }
         return false;
+    }
+
+    /** The first quote, backslash or control byte at or after {@code i}, from the marks; {@code end} if none. */
+    private int nextStop(int i) {
+        int offset = i - lineStart;
+        int w = offset >>> 6;
+        if (w >= stopWords) {
+            return end;
+        }
+        long marks = stops[w] & (-1L << offset);
+        while (marks == 0) {
+            if (++w == stopWords) {
+                return end;
+            }
+            marks = stops[w];
+        }
+        return lineStart + (w << 6) + Long.numberOfTrailingZeros(marks);
     }
 
     /** A number or a literal (true, false, null) from buf[pos]. */
@@ -402,13 +433,20 @@ final class JsonQuickCheck {
     }
 
     private static boolean hex(byte b) {
-        return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+        return b >= 0 && HEX_DIGITS[b];
+    }
+
+    private static boolean[] asciiSet(String members) {
+        boolean[] set = new boolean[128];
+        members.chars().forEach(c -> set[c] = true);
+        return set;
     }
 
     private int skipBlanks() {
         while (pos < end) {
             byte b = buf[pos];
-            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+            // Compact JSON has no blanks: most calls end at the first test.
+            if (b > ' ' || (b != ' ' && b != '\t' && b != '\r' && b != '\n')) {
                 break;
             }
             pos++;

@@ -11,6 +11,7 @@ import dev.sysmoncep.records.SysmonRecord;
 import dev.sysmoncep.scan.ByteVectors;
 import dev.sysmoncep.scan.ByteWords;
 import dev.sysmoncep.scan.VectorSupport;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -299,6 +300,33 @@ public final class SysmonLineParser {
      * The event id, written as an integer or as an integral number such as {@code 22.0} (a collector
      * that types every number as a float), as Splunk compares numbers; -1 for anything else.
      */
+    /**
+     * The same of the text in {@code buf[from, to)} (UTF-8): plain digits read where they lie, the
+     * rest (a sign, a fraction, digits of other scripts) through the text as above.
+     */
+    static int eventId(byte[] buf, int from, int to) {
+        int i = from;
+        int last = to;
+        while (i < last && (buf[i] & 0xFF) <= ' ') {
+            i++;
+        }
+        while (last > i && (buf[last - 1] & 0xFF) <= ' ') {
+            last--;
+        }
+        if (last > i && last - i <= 9) {
+            int id = 0;
+            for (; i < last; i++) {
+                int digit = buf[i] - '0';
+                if (digit < 0 || digit > 9) {
+                    return eventId(new String(buf, from, to - from, StandardCharsets.UTF_8));
+                }
+                id = id * 10 + digit;
+            }
+            return id;
+        }
+        return eventId(new String(buf, from, to - from, StandardCharsets.UTF_8));
+    }
+
     static int eventId(String text) {
         String t = text.trim();
         int dot = t.indexOf('.');

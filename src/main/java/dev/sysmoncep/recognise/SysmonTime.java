@@ -1,5 +1,7 @@
 package dev.sysmoncep.recognise;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads the times of Sysmon sources into epoch milliseconds UTC: Sysmon's {@code UtcTime}
  * ("yyyy-MM-dd HH:mm:ss.SSS", in UTC) and every ISO-8601 form a pipeline may have rewritten it to
@@ -18,7 +20,22 @@ final class SysmonTime {
 
     /** Sysmon's {@code UtcTime}, or any ISO-8601 rewrite of it; without a zone it is UTC, as its name says. */
     static long parseUtcTime(String text) {
-        return dateTime(text, true);
+        return dateTime(latin1(text), 0, text.length(), true);
+    }
+
+    /**
+     * The same of the text in {@code buf[from, to)}, UTF-8 or ASCII, once the blanks around it are
+     * cut as {@link String#trim} cuts them: read where it lies, without a String (the quick checks). A
+     * time is ASCII, so a byte of a multi-byte character is no part of one, as its character is not.
+     */
+    static long parseUtcTime(byte[] buf, int from, int to) {
+        while (from < to && (buf[from] & 0xFF) <= ' ') {
+            from++;
+        }
+        while (to > from && (buf[to - 1] & 0xFF) <= ' ') {
+            to--;
+        }
+        return dateTime(buf, from, to, true);
     }
 
     /**
@@ -27,39 +44,48 @@ final class SysmonTime {
      * {@code /Date(1710234845125)/} of {@code ConvertTo-Json}.
      */
     static long parseRecordTime(String text) {
+        byte[] t = latin1(text);
+        int length = t.length;
         if (text.startsWith("/Date(") && text.endsWith(")/")) {
-            return epochMillis(text, 6, text.length() - 2);
+            return epochMillis(t, 6, length - 2);
         }
-        return dateTime(text, false);
+        return dateTime(t, 0, length, false);
     }
 
     /**
-     * "yyyy-MM-dd?HH:mm:ss[.f{1,9}][zone]" with a space or {@code T} between date and time, and as
-     * zone {@code Z}, {@code +hh:mm}, {@code +hhmm} or {@code +hh} (or {@code -}); a zone must be there
-     * unless {@code zoneOptional}.
+     * The text as bytes, each character no Latin-1 one can be made a '?': no character of a time,
+     * as the character it stands for is not either, so the outcome is the same.
      */
-    private static long dateTime(String text, boolean zoneOptional) {
-        int length = text.length();
-        if (length < 19 || text.charAt(4) != '-' || text.charAt(7) != '-'
-                || (text.charAt(10) != ' ' && text.charAt(10) != 'T')
-                || text.charAt(13) != ':' || text.charAt(16) != ':') {
+    private static byte[] latin1(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * "yyyy-MM-dd?HH:mm:ss[.f{1,9}][zone]" in {@code t[from, to)} with a space or {@code T} between
+     * date and time, and as zone {@code Z}, {@code +hh:mm}, {@code +hhmm} or {@code +hh} (or {@code -});
+     * a zone must be there unless {@code zoneOptional}.
+     */
+    private static long dateTime(byte[] t, int from, int to, boolean zoneOptional) {
+        if (to - from < 19 || t[from + 4] != '-' || t[from + 7] != '-'
+                || (t[from + 10] != ' ' && t[from + 10] != 'T')
+                || t[from + 13] != ':' || t[from + 16] != ':') {
             return INVALID;
         }
-        int year = digits(text, 0, 4);
-        int month = digits(text, 5, 2);
-        int day = digits(text, 8, 2);
-        int hour = digits(text, 11, 2);
-        int minute = digits(text, 14, 2);
-        int second = digits(text, 17, 2);
+        int year = digits(t, from, 4);
+        int month = digits(t, from + 5, 2);
+        int day = digits(t, from + 8, 2);
+        int hour = digits(t, from + 11, 2);
+        int minute = digits(t, from + 14, 2);
+        int second = digits(t, from + 17, 2);
         if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return INVALID;
         }
-        int i = 19;
+        int i = from + 19;
         int millis = 0;
-        if (i < length && text.charAt(i) == '.') {
+        if (i < to && t[i] == '.') {
             int fractionStart = ++i;
-            while (i < length && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            while (i < to && t[i] >= '0' && t[i] <= '9') {
                 i++;
             }
             int fractionDigits = i - fractionStart;
@@ -68,20 +94,20 @@ final class SysmonTime {
             }
             // Milliseconds are the first three fraction digits; finer digits are cut, not rounded.
             millis = switch (fractionDigits) {
-                case 1 -> digits(text, fractionStart, 1) * 100;
-                case 2 -> digits(text, fractionStart, 2) * 10;
-                default -> digits(text, fractionStart, 3);
+                case 1 -> digits(t, fractionStart, 1) * 100;
+                case 2 -> digits(t, fractionStart, 2) * 10;
+                default -> digits(t, fractionStart, 3);
             };
         }
         int offsetMinutes = 0;
-        if (i == length) {
+        if (i == to) {
             if (!zoneOptional) {
                 return INVALID;
             }
-        } else if (text.charAt(i) == 'Z' && i + 1 == length) {
+        } else if (t[i] == 'Z' && i + 1 == to) {
             offsetMinutes = 0;
         } else {
-            offsetMinutes = offset(text, i);
+            offsetMinutes = offset(t, i, to);
             if (offsetMinutes == Integer.MIN_VALUE) {
                 return INVALID;
             }
@@ -90,18 +116,18 @@ final class SysmonTime {
         return epochDay(year, month, day) * MILLIS_PER_DAY + seconds * 1000L + millis;
     }
 
-    /** Minutes east of UTC of "+hh:mm", "+hhmm" or "+hh" (or "-") filling text from {@code at} to its end. */
-    private static int offset(String text, int at) {
-        char sign = text.charAt(at);
-        int rest = text.length() - at - 1;
+    /** Minutes east of UTC of "+hh:mm", "+hhmm" or "+hh" (or "-") filling t[at, to). */
+    private static int offset(byte[] t, int at, int to) {
+        byte sign = t[at];
+        int rest = to - at - 1;
         if (sign != '+' && sign != '-') {
             return Integer.MIN_VALUE;
         }
-        int hours = rest >= 2 ? digits(text, at + 1, 2) : -1;
+        int hours = rest >= 2 ? digits(t, at + 1, 2) : -1;
         int minutes = switch (rest) {
             case 2 -> 0;
-            case 4 -> digits(text, at + 3, 2);
-            case 5 -> text.charAt(at + 3) == ':' ? digits(text, at + 4, 2) : -1;
+            case 4 -> digits(t, at + 3, 2);
+            case 5 -> t[at + 3] == ':' ? digits(t, at + 4, 2) : -1;
             default -> -1;
         };
         if (hours < 0 || hours > 18 || minutes < 0 || minutes > 59) {
@@ -111,15 +137,15 @@ final class SysmonTime {
         return sign == '-' ? -total : total;
     }
 
-    /** Decimal epoch milliseconds in text[from, to), or INVALID. */
-    private static long epochMillis(String text, int from, int to) {
+    /** Decimal epoch milliseconds in t[from, to), or INVALID. */
+    private static long epochMillis(byte[] t, int from, int to) {
         if (to <= from || to - from > 15) {
             return INVALID;
         }
-        boolean negative = text.charAt(from) == '-';
+        boolean negative = t[from] == '-';
         long value = 0;
         for (int i = negative ? from + 1 : from; i < to; i++) {
-            int digit = text.charAt(i) - '0';
+            int digit = t[i] - '0';
             if (digit < 0 || digit > 9) {
                 return INVALID;
             }
@@ -129,10 +155,10 @@ final class SysmonTime {
     }
 
     /** The value of {@code count} decimal digits at {@code from}, or -1 if any is not a digit. */
-    private static int digits(String text, int from, int count) {
+    private static int digits(byte[] t, int from, int count) {
         int value = 0;
         for (int i = from; i < from + count; i++) {
-            int digit = text.charAt(i) - '0';
+            int digit = t[i] - '0';
             if (digit < 0 || digit > 9) {
                 return -1;
             }

@@ -41,11 +41,14 @@ final class XmlQuickCheck {
     private static final int CHANNEL = 4;
     private static final int COMPUTER = 5;
 
-    private String eventId;
+    /** Where the EventID and the UtcTime lie, read there without a String; -1: absent (or empty). */
+    private int eventIdStart;
+    private int eventIdEnd;
+    private int utcTimeStart;
+    private int utcTimeEnd;
     private String channel;
     private String provider;
     private String systemTime;
-    private String utcTime;
     private final boolean[] dataSeen = new boolean[DATA_FIELDS.length];
     private final boolean[] systemSeen = new boolean[SYSTEM_FIELDS.length];
 
@@ -59,7 +62,8 @@ final class XmlQuickCheck {
         this.pos = start;
         this.end = end;
         depth = 0;
-        eventId = channel = provider = systemTime = utcTime = null;
+        eventIdStart = utcTimeStart = -1;
+        channel = provider = systemTime = null;
         java.util.Arrays.fill(dataSeen, false);
         java.util.Arrays.fill(systemSeen, false);
         if (!element()) {
@@ -77,11 +81,11 @@ final class XmlQuickCheck {
             sysmon = false;
             return true;
         }
-        if (eventId == null || SysmonLineParser.eventId(eventId) < 0) {
+        if (eventIdStart < 0 || SysmonLineParser.eventId(buf, eventIdStart, eventIdEnd) < 0) {
             return false;
         }
-        if (utcTime != null) {
-            eventTime = SysmonTime.parseUtcTime(utcTime.trim());
+        if (utcTimeStart >= 0) {
+            eventTime = SysmonTime.parseUtcTime(buf, utcTimeStart, utcTimeEnd);
         } else if (dataSeen[0]) {
             return false; // an empty UtcTime: a dead letter, with the full parser's reason
         } else {
@@ -269,12 +273,14 @@ final class XmlQuickCheck {
             if (needed && textAmp) {
                 return false; // the full parser decodes entities
             }
-            if (systemField == EVENT_ID) {
-                eventId = plain(textStart, textEnd);
+            if (systemField == EVENT_ID && textEnd > textStart) {
+                eventIdStart = textStart;
+                eventIdEnd = textEnd;
             } else if (systemField == CHANNEL) {
                 channel = known(textStart, textEnd, SYSMON_CHANNEL);
-            } else if (dataField == 0) {
-                utcTime = plain(textStart, textEnd);
+            } else if (dataField == 0 && textEnd > textStart) {
+                utcTimeStart = textStart;
+                utcTimeEnd = textEnd;
             }
         }
         return true;

@@ -1,20 +1,26 @@
 package dev.sysmoncep.scan;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The line splitter's and the candidate filter's scans a whole vector register at a time (32 or
- * 64 bytes with AVX2 or AVX-512), through Java's Vector API. The API is an incubator module that
+ * The line splitter's, the candidate filter's and the JSON check's scans a whole vector register
+ * at a time (32 or 64 bytes with AVX2 or AVX-512), through Java's Vector API. The API is an incubator module that
  * the JVM resolves only when started with {@code --add-modules jdk.incubator.vector}; without it
- * {@link ByteWords} does the same work eight bytes at a time. Callers ask {@link VectorSupport#AVAILABLE}, never this class, whose
- * loading fails without the module.
+ * {@link ByteWords} does the same work eight bytes at a time. Callers ask
+ * {@link VectorSupport#AVAILABLE}, never this class, whose loading fails without the module.
  */
 public final class ByteVectors {
     private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
     /** Bytes looked at per step. */
     public static final int BLOCK = SPECIES.length();
+    /** At most 64 lanes, so that a comparison's mask fits in a {@code long}. */
+    private static final VectorSpecies<Byte> MARK_SPECIES = BLOCK > Long.SIZE ? ByteVector.SPECIES_512 : SPECIES;
+    private static final LongVector BYTE_SHIFTS = LongVector.fromArray(MARK_SPECIES.withLanes(long.class),
+            new long[] {0, 8, 16, 24, 32, 40, 48, 56}, 0);
 
     private ByteVectors() {}
 
@@ -80,5 +86,36 @@ public final class ByteVectors {
             }
         }
         return i;
+    }
+
+    /** {@link ByteWords#markStringStops}, a vector register at a time; the same bits. */
+    public static void markStringStops(byte[] buf, int from, int to, long[] bits) {
+        int lanes = MARK_SPECIES.length();
+        int i = from;
+        int w = 0;
+        for (; i + Long.SIZE <= to; i += Long.SIZE, w++) {
+            long marks = 0;
+            for (int k = 0; k < Long.SIZE; k += lanes) {
+                ByteVector v = ByteVector.fromArray(MARK_SPECIES, buf, i + k);
+                // Controls are below 0x20 and not negative (the bytes of multi-byte characters are).
+                VectorMask<Byte> stop = v.eq((byte) '"').or(v.eq((byte) '\\')).or(v.lt((byte) 0x20).andNot(v.lt((byte) 0)));
+                marks |= toLong(stop) << k;
+            }
+            bits[w] = marks;
+        }
+        if (i < to) {
+            bits[w] = ByteWords.stringStops(buf, i, to);
+        }
+    }
+
+    /**
+     * The mask's bits, the first lane lowest, as {@code VectorMask.toLong} gives them: JDK 17 does
+     * not compile that to an instruction, so each eight lanes' flags are gathered into a byte by the
+     * multiplication of {@link ByteWords#GATHER_FLAGS}, and the bytes put side by side.
+     */
+    private static long toLong(VectorMask<Byte> mask) {
+        LongVector flags = ByteVector.zero(MARK_SPECIES).blend((byte) 1, mask).reinterpretAsLongs();
+        return flags.mul(ByteWords.GATHER_FLAGS).lanewise(VectorOperators.LSHR, 56)
+                .lanewise(VectorOperators.LSHL, BYTE_SHIFTS).reduceLanes(VectorOperators.OR);
     }
 }

@@ -16,6 +16,8 @@ public final class ByteWords {
     public static final long HIGH_BITS = 0x8080808080808080L;
     /** Added to a byte's low seven bits, sets its high bit exactly when they are 0x20 or more. */
     private static final long TO_PRINTABLE = 0x6060606060606060L;
+    private static final long QUOTES = repeated('"');
+    private static final long BACKSLASHES = repeated('\\');
 
     private ByteWords() {}
 
@@ -44,4 +46,53 @@ public final class ByteWords {
     public static int firstIndex(long mask) {
         return Long.numberOfTrailingZeros(mask) >>> 3;
     }
+
+    /**
+     * Marks, for a JSON string scan, the bytes of {@code buf[from, to)} that end a run of plain
+     * string bytes: a quote, a backslash or an ASCII control (below 0x20). Bit {@code j} of
+     * {@code bits[w]} stands for byte {@code from + 64 w + j}; no bit past {@code to} is set, so
+     * {@code bits} needs {@code (to - from + 63) / 64} longs.
+     */
+    public static void markStringStops(byte[] buf, int from, int to, long[] bits) {
+        int i = from;
+        int w = 0;
+        for (; i + Long.SIZE <= to; i += Long.SIZE, w++) {
+            long marks = 0;
+            for (int k = 0; k < Long.SIZE; k += Long.BYTES) {
+                marks |= highBitsToBits(stringStops(word(buf, i + k))) << k;
+            }
+            bits[w] = marks;
+        }
+        if (i < to) {
+            bits[w] = stringStops(buf, i, to);
+        }
+    }
+
+    /** The string stops of fewer than 64 bytes {@code buf[from, to)}, as bits from the lowest. */
+    static long stringStops(byte[] buf, int from, int to) {
+        long marks = 0;
+        for (int j = from; j < to; j++) {
+            byte b = buf[j];
+            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+                marks |= 1L << (j - from);
+            }
+        }
+        return marks;
+    }
+
+    private static long stringStops(long word) {
+        long controls = ~((word & LOW_SEVEN) + TO_PRINTABLE) & ~word & HIGH_BITS;
+        return bytesEqual(word, QUOTES) | bytesEqual(word, BACKSLASHES) | controls;
+    }
+
+    /** A mask's eight byte flags (0x80 in a byte) as eight bits, the first byte's lowest. */
+    private static long highBitsToBits(long mask) {
+        return ((mask >>> 7) * GATHER_FLAGS) >>> 56;
+    }
+
+    /**
+     * Multiplied by a word whose bytes are 0 or 1, puts byte k's value in bit 56 + k: each byte's
+     * product lands in a bit of its own, so nothing carries.
+     */
+    public static final long GATHER_FLAGS = 0x0102040810204080L;
 }

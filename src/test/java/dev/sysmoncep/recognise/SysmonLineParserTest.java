@@ -18,6 +18,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The normalisation rules, on small lines that isolate one rule each. */
 class SysmonLineParserTest {
@@ -177,6 +179,15 @@ class SysmonLineParserTest {
         assertThat(parse("{\"EventID\":22.5,\"UtcTime\":\"2020-10-22 05:54:21.349\"}").deadLetter.reason)
                 .isEqualTo("event id is not an integer: '22.5'");
         assertThat(event("{\"EventCode\":\"22\",\"UtcTime\":\"2020-10-22 05:54:21.349\"}").eventId).isEqualTo(22);
+    }
+
+    /** The quick checks read the id where it lies in the line's bytes: the same as from its text, in every case. */
+    @ParameterizedTest
+    @ValueSource(strings = {"17", " 22 ", "0017", "+17", "17.0", "17.5", "-1", "", " ", "٢٢", "123456789", "2147483647",
+        "2147483648", "99999999999", "1 7", "x"})
+    void readsAnEventIdFromBytesAsFromItsText(String text) {
+        byte[] value = ("\"" + text + "\"").getBytes(StandardCharsets.UTF_8);
+        assertThat(SysmonLineParser.eventId(value, 1, value.length - 1)).isEqualTo(SysmonLineParser.eventId(text));
     }
 
     private static final String PIPE_TIME = ",\"UtcTime\":\"2019-12-05 01:49:48.135\"";

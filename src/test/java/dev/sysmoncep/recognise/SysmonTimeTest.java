@@ -2,6 +2,7 @@ package dev.sysmoncep.recognise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -64,6 +65,18 @@ class SysmonTimeTest {
         "2021-03-24T12:25:12.840 Z", "2021-03-24T12:25:12.840ZZ"})
     void refusesWhatIsNotAUtcTime(String text) {
         assertThat(SysmonTime.parseUtcTime(text)).isEqualTo(SysmonTime.INVALID);
+    }
+
+    /** The quick checks read a time where it lies in the line's bytes: the same as the trimmed text, in every case. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2021-03-24 12:25:12.840", "  2021-03-24 12:25:12.840 ", "2021-03-24T14:25:12.840+02:00",
+        "2021-03-24T12:25:12.840Z", "", " ", "2021-02-29 00:00:00", "２０２１-03-24 12:25:12.840", "2021-03-24 12:25:12.8é",
+        "2021-03-24 12:25:12.840 Z", "2021-03-24\t12:25:12.840", "2021-03-24 12:25:12.1234567890", "é2021-03-24 12:25:12"})
+    void readsAUtcTimeFromBytesAsFromItsText(String text) {
+        byte[] line = ("{\"UtcTime\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
+        int from = "{\"UtcTime\":\"".length();
+        int to = line.length - 2;
+        assertThat(SysmonTime.parseUtcTime(line, from, to)).isEqualTo(SysmonTime.parseUtcTime(text.trim()));
     }
 
     @Test
