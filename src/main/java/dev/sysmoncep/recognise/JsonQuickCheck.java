@@ -2,9 +2,9 @@ package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.recognise.FieldValues.Field;
 import dev.sysmoncep.records.SourceFormat;
-import dev.sysmoncep.scan.ByteVectors;
 import dev.sysmoncep.scan.ByteWords;
-import dev.sysmoncep.scan.VectorSupport;
+import dev.sysmoncep.scan.StopMarks;
+import dev.sysmoncep.scan.Stops;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
@@ -22,10 +22,9 @@ import java.util.Set;
  */
 final class JsonQuickCheck {
     private static final byte[] SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational".getBytes(StandardCharsets.US_ASCII);
-    private static final boolean VECTORS = VectorSupport.AVAILABLE;
     /** The ASCII characters that may follow a backslash alone: Message fields have one every few dozen bytes. */
-    private static final boolean[] SHORT_ESCAPES = asciiSet("\"\\/bfnrt");
-    private static final boolean[] HEX_DIGITS = asciiSet("0123456789abcdefABCDEF");
+    private static final boolean[] SHORT_ESCAPES = AsciiSet.of("\"\\/bfnrt");
+    private static final boolean[] HEX_DIGITS = AsciiSet.of("0123456789abcdefABCDEF");
     /** Past these the full parser decides (Jackson's limits for numbers, names and nesting lie beyond). */
     private static final int MAX_DEPTH = 200;
     private static final int MAX_NUMBER_CHARS = 100;
@@ -50,14 +49,8 @@ final class JsonQuickCheck {
     /** Whether the string {@link #string()} last went over has an escape. */
     private boolean stringEscaped;
 
-    /**
-     * Where the line's string runs stop (quotes, backslashes, controls), one bit a byte from
-     * {@link #lineStart}, marked in one pass over the line: a string is then crossed a word of
-     * marks at a time, not a byte or eight at a time (Message fields are long).
-     */
-    private long[] stops = new long[32];
-    private int stopWords;
-    private int lineStart;
+    /** Where the line's string runs stop: strings are crossed a word of marks at a time. */
+    private final StopMarks stops = new StopMarks(Stops.JSON_STRING);
 
     /** What {@link #check} found: a Sysmon event or a record of another channel, its format, its time. */
     boolean sysmon;
@@ -72,7 +65,7 @@ final class JsonQuickCheck {
         this.buf = buf;
         this.pos = start;
         this.end = end;
-        markStops(start);
+        stops.mark(buf, start, end);
         ecs = false;
         java.util.Arrays.fill(rank, Integer.MAX_VALUE);
         for (int i = 0; i < seenCount; i++) {
@@ -83,19 +76,6 @@ final class JsonQuickCheck {
             return false;
         }
         return decide();
-    }
-
-    private void markStops(int start) {
-        lineStart = start;
-        stopWords = (end - start + Long.SIZE - 1) >>> 6;
-        if (stopWords > stops.length) {
-            stops = new long[Math.max(stopWords, stops.length * 2)];
-        }
-        if (VECTORS) {
-            ByteVectors.markStringStops(buf, start, end, stops);
-        } else {
-            ByteWords.markStringStops(buf, start, end, stops);
-        }
     }
 
     /** What the full parser's normalisation would make of the values found; false where it would refuse. */
@@ -309,7 +289,7 @@ final class JsonQuickCheck {
     private boolean string() {
         int i = pos + 1;
         stringEscaped = false;
-        while ((i = nextStop(i)) < end) {
+        while ((i = stops.next(i)) < end) {
             byte b = buf[i];
             if (b == '"') {
                 pos = i + 1;
@@ -335,23 +315,6 @@ final class JsonQuickCheck {
             }
         }
         return false;
-    }
-
-    /** The first quote, backslash or control byte at or after {@code i}, from the marks; {@code end} if none. */
-    private int nextStop(int i) {
-        int offset = i - lineStart;
-        int w = offset >>> 6;
-        if (w >= stopWords) {
-            return end;
-        }
-        long marks = stops[w] & (-1L << offset);
-        while (marks == 0) {
-            if (++w == stopWords) {
-                return end;
-            }
-            marks = stops[w];
-        }
-        return lineStart + (w << 6) + Long.numberOfTrailingZeros(marks);
     }
 
     /** A number or a literal (true, false, null) from buf[pos]. */
@@ -434,12 +397,6 @@ final class JsonQuickCheck {
 
     private static boolean hex(byte b) {
         return b >= 0 && HEX_DIGITS[b];
-    }
-
-    private static boolean[] asciiSet(String members) {
-        boolean[] set = new boolean[128];
-        members.chars().forEach(c -> set[c] = true);
-        return set;
     }
 
     private int skipBlanks() {

@@ -1,6 +1,8 @@
 package dev.sysmoncep.recognise;
 
 import dev.sysmoncep.scan.ByteWords;
+import dev.sysmoncep.scan.StopMarks;
+import dev.sysmoncep.scan.Stops;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,11 +15,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class XmlQuickCheck {
     private static final int MAX_DEPTH = 64;
-    private static final long LESS_THAN = ByteWords.repeated('<');
     private static final long AMPERSANDS = ByteWords.repeated('&');
-    private static final long BRACKETS = ByteWords.repeated(']');
 
     private byte[] buf;
+    /** Where runs of plain text and attribute values stop, so that they are crossed 64 bytes at a time. */
+    private final StopMarks stops = new StopMarks(Stops.XML_TEXT);
     private int pos;
     private int end;
     private final int[] nameStarts = new int[MAX_DEPTH];
@@ -35,6 +37,18 @@ final class XmlQuickCheck {
     private static final String[] SYSTEM_FIELDS = {"Provider", "TimeCreated", "Security", "EventID", "Channel", "Computer"};
     private static final String SYSMON_PROVIDER = "Microsoft-Windows-Sysmon";
     private static final String SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
+    /** What an ASCII XML name may begin with, and hold after that. */
+    private static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
+    private static final boolean[] NAME_STARTS = AsciiSet.of(LETTERS);
+    private static final boolean[] NAME_CHARS = AsciiSet.of(LETTERS + "0123456789.-");
+    private static final byte[][] DATA_NAMES = ascii(DATA_FIELDS);
+    private static final byte[][] SYSTEM_NAMES = ascii(SYSTEM_FIELDS);
+    private static final byte[] EVENT = ascii("Event");
+    private static final byte[] SYSTEM = ascii("System");
+    private static final byte[] EVENT_DATA = ascii("EventData");
+    private static final byte[] DATA = ascii("Data");
+    private static final byte[] NAME = ascii("Name");
+    private static final byte[] SYSTEM_TIME = ascii("SystemTime");
     private static final int PROVIDER = 0;
     private static final int TIME_CREATED = 1;
     private static final int EVENT_ID = 3;
@@ -61,6 +75,7 @@ final class XmlQuickCheck {
         this.buf = buf;
         this.pos = start;
         this.end = end;
+        stops.mark(buf, start, end);
         depth = 0;
         eventIdStart = utcTimeStart = -1;
         channel = provider = systemTime = null;
@@ -106,27 +121,27 @@ final class XmlQuickCheck {
             return false;
         }
         int nameEnd = pos;
-        if (depth == 0 && !is(nameStart, nameEnd, "Event")) {
+        if (depth == 0 && !is(nameStart, nameEnd, EVENT)) {
             return false;
         }
         nameStarts[depth] = nameStart;
         nameEnds[depth] = nameEnd;
         depth++;
         if (depth == 2) {
-            sectionIsSystem = is(nameStart, nameEnd, "System");
-            sectionIsEventData = is(nameStart, nameEnd, "EventData");
+            sectionIsSystem = is(nameStart, nameEnd, SYSTEM);
+            sectionIsEventData = is(nameStart, nameEnd, EVENT_DATA);
         }
         boolean inSystem = depth == 3 && sectionIsSystem;
         boolean inEventData = depth == 3 && sectionIsEventData;
         // Which of System's fields the element is (an index into SYSTEM_FIELDS), told once.
-        int systemField = inSystem ? indexOf(SYSTEM_FIELDS, nameStart, nameEnd) : -1;
+        int systemField = inSystem ? indexOf(SYSTEM_NAMES, nameStart, nameEnd) : -1;
         if (systemField >= 0) {
             if (systemSeen[systemField]) {
                 return false;
             }
             systemSeen[systemField] = true;
         }
-        boolean isData = inEventData && is(nameStart, nameEnd, "Data");
+        boolean isData = inEventData && is(nameStart, nameEnd, DATA);
         // Attributes: up to eight, each name once (read before any child element, so one array serves all).
         int[] attrStarts = this.attrStarts;
         int[] attrEnds = this.attrEnds;
@@ -176,7 +191,7 @@ final class XmlQuickCheck {
             int valueStart = pos;
             boolean valueAmp = false;
             while (true) {
-                pos = skipPlain(pos, quote);
+                pos = stops.next(pos);
                 if (pos >= end || buf[pos] == quote) {
                     break;
                 }
@@ -193,12 +208,12 @@ final class XmlQuickCheck {
             if (valueAmp && !entitiesOk(valueStart, valueEnd)) {
                 return false;
             }
-            if (systemField == PROVIDER && is(attrStart, attrEnd, "Name")) {
+            if (systemField == PROVIDER && is(attrStart, attrEnd, NAME)) {
                 provider = known(valueStart, valueEnd, SYSMON_PROVIDER);
-            } else if (systemField == TIME_CREATED && is(attrStart, attrEnd, "SystemTime")) {
+            } else if (systemField == TIME_CREATED && is(attrStart, attrEnd, SYSTEM_TIME)) {
                 systemTime = plain(valueStart, valueEnd);
-            } else if (isData && is(attrStart, attrEnd, "Name")) {
-                dataField = indexOf(DATA_FIELDS, valueStart, valueEnd);
+            } else if (isData && is(attrStart, attrEnd, NAME)) {
+                dataField = indexOf(DATA_NAMES, valueStart, valueEnd);
                 if (dataField >= 0 && dataSeen[dataField]) {
                     return false;
                 }
@@ -230,7 +245,7 @@ final class XmlQuickCheck {
             int textFrom = pos;
             boolean segmentAmp = false;
             while (true) {
-                pos = skipPlain(pos, (byte) '<');
+                pos = stops.next(pos);
                 if (pos >= end || buf[pos] == '<') {
                     break;
                 }
@@ -286,7 +301,7 @@ final class XmlQuickCheck {
         return true;
     }
 
-    private int indexOf(String[] names, int from, int to) {
+    private int indexOf(byte[][] names, int from, int to) {
         for (int i = 0; i < names.length; i++) {
             if (is(from, to, names[i])) {
                 return i;
@@ -315,13 +330,11 @@ final class XmlQuickCheck {
     /** An ASCII XML name without a namespace prefix. */
     private boolean name() {
         int start = pos;
-        while (pos < end) {
-            byte b = buf[pos];
-            boolean ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_'
-                    || (pos > start && ((b >= '0' && b <= '9') || b == '.' || b == '-'));
-            if (!ok) {
-                break;
-            }
+        if (pos >= end || buf[pos] < 0 || !NAME_STARTS[buf[pos]]) {
+            return false;
+        }
+        pos++;
+        while (pos < end && buf[pos] >= 0 && NAME_CHARS[buf[pos]]) {
             pos++;
         }
         return pos > start && pos < end && buf[pos] != ':';
@@ -349,26 +362,6 @@ final class XmlQuickCheck {
         return true;
     }
 
-    /**
-     * From {@code from}, past the run of bytes, eight at a time, that need no look of their own in text
-     * or a value: printable ASCII other than {@code stop}, '<', '&' and ']'. Where it stops, the byte
-     * loops go on.
-     */
-    private int skipPlain(int from, byte stop) {
-        long stops = ByteWords.repeated(stop);
-        int i = from;
-        while (i + Long.BYTES <= end) {
-            long w = ByteWords.word(buf, i);
-            long found = ByteWords.bytesEqual(w, stops) | ByteWords.bytesEqual(w, LESS_THAN)
-                    | ByteWords.bytesEqual(w, AMPERSANDS) | ByteWords.bytesEqual(w, BRACKETS) | ByteWords.notPrintableAscii(w);
-            if (found != 0) {
-                return i + ByteWords.firstIndex(found);
-            }
-            i += Long.BYTES;
-        }
-        return i;
-    }
-
     /** A byte that may stand in XML text: U+FFFE and U+FFFF (EF BF BE, EF BF BF) may not. */
     private boolean charOk(int i) {
         return !((buf[i] & 0xFF) == 0xEF && i + 2 < end && (buf[i + 1] & 0xFF) == 0xBF && (buf[i + 2] & 0xFF) >= 0xBE);
@@ -376,7 +369,7 @@ final class XmlQuickCheck {
 
     /** As {@link #plain}, without a new string when the text is {@code usual}, as on most lines. */
     private String known(int from, int to, String usual) {
-        return is(from, to, usual) ? usual : plain(from, to);
+        return to - from == usual.length() && is(from, to, usual) ? usual : plain(from, to);
     }
 
     /** The text between from and to, which holds no entity; empty counts as absent, as for the full parser. */
@@ -393,6 +386,18 @@ final class XmlQuickCheck {
         return false;
     }
 
+    private boolean is(int from, int to, byte[] ascii) {
+        if (to - from != ascii.length) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length; i++) {
+            if (buf[from + i] != ascii[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean is(int from, int to, String ascii) {
         if (to - from != ascii.length()) {
             return false;
@@ -407,6 +412,18 @@ final class XmlQuickCheck {
 
     private boolean same(int aFrom, int aTo, int bFrom, int bTo) {
         return java.util.Arrays.equals(buf, aFrom, aTo, buf, bFrom, bTo);
+    }
+
+    private static byte[] ascii(String name) {
+        return name.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[][] ascii(String[] names) {
+        byte[][] bytes = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            bytes[i] = ascii(names[i]);
+        }
+        return bytes;
     }
 
     private static boolean isBlank(byte b) {

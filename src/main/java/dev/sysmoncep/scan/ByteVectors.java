@@ -88,8 +88,8 @@ public final class ByteVectors {
         return i;
     }
 
-    /** {@link ByteWords#markStringStops}, a vector register at a time; the same bits. */
-    public static void markStringStops(byte[] buf, int from, int to, long[] bits) {
+    /** {@link ByteWords#mark}, a vector register at a time; the same bits. */
+    public static void mark(Stops kind, byte[] buf, int from, int to, long[] bits) {
         int lanes = MARK_SPECIES.length();
         int i = from;
         int w = 0;
@@ -97,15 +97,23 @@ public final class ByteVectors {
             long marks = 0;
             for (int k = 0; k < Long.SIZE; k += lanes) {
                 ByteVector v = ByteVector.fromArray(MARK_SPECIES, buf, i + k);
-                // Controls are below 0x20 and not negative (the bytes of multi-byte characters are).
-                VectorMask<Byte> stop = v.eq((byte) '"').or(v.eq((byte) '\\')).or(v.lt((byte) 0x20).andNot(v.lt((byte) 0)));
-                marks |= toLong(stop) << k;
+                marks |= toLong(kind == Stops.JSON_STRING ? jsonStringStops(v) : xmlTextStops(v)) << k;
             }
             bits[w] = marks;
         }
         if (i < to) {
-            bits[w] = ByteWords.stringStops(buf, i, to);
+            bits[w] = ByteWords.stops(kind, buf, i, to);
         }
+    }
+
+    private static VectorMask<Byte> jsonStringStops(ByteVector v) {
+        // Controls are below 0x20 and not negative (the bytes of multi-byte characters are).
+        return v.eq((byte) '"').or(v.eq((byte) '\\')).or(v.lt((byte) 0x20).andNot(v.lt((byte) 0)));
+    }
+
+    private static VectorMask<Byte> xmlTextStops(ByteVector v) {
+        return v.lt((byte) 0x20).or(v.eq((byte) '"')).or(v.eq((byte) '\'')).or(v.eq((byte) '<'))
+                .or(v.eq((byte) '&')).or(v.eq((byte) ']'));
     }
 
     /**

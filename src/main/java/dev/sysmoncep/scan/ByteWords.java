@@ -18,6 +18,10 @@ public final class ByteWords {
     private static final long TO_PRINTABLE = 0x6060606060606060L;
     private static final long QUOTES = repeated('"');
     private static final long BACKSLASHES = repeated('\\');
+    private static final long APOSTROPHES = repeated('\'');
+    private static final long LESS_THAN = repeated('<');
+    private static final long AMPERSANDS = repeated('&');
+    private static final long BRACKETS = repeated(']');
 
     private ByteWords() {}
 
@@ -47,42 +51,43 @@ public final class ByteWords {
         return Long.numberOfTrailingZeros(mask) >>> 3;
     }
 
-    /**
-     * Marks, for a JSON string scan, the bytes of {@code buf[from, to)} that end a run of plain
-     * string bytes: a quote, a backslash or an ASCII control (below 0x20). Bit {@code j} of
-     * {@code bits[w]} stands for byte {@code from + 64 w + j}; no bit past {@code to} is set, so
-     * {@code bits} needs {@code (to - from + 63) / 64} longs.
-     */
-    public static void markStringStops(byte[] buf, int from, int to, long[] bits) {
+    /** Marks the stops of {@code kind} in {@code buf[from, to)} into {@code bits}, eight bytes at a time. */
+    public static void mark(Stops kind, byte[] buf, int from, int to, long[] bits) {
         int i = from;
         int w = 0;
         for (; i + Long.SIZE <= to; i += Long.SIZE, w++) {
             long marks = 0;
             for (int k = 0; k < Long.SIZE; k += Long.BYTES) {
-                marks |= highBitsToBits(stringStops(word(buf, i + k))) << k;
+                long word = word(buf, i + k);
+                long found = kind == Stops.JSON_STRING ? jsonStringStops(word) : xmlTextStops(word);
+                marks |= highBitsToBits(found) << k;
             }
             bits[w] = marks;
         }
         if (i < to) {
-            bits[w] = stringStops(buf, i, to);
+            bits[w] = stops(kind, buf, i, to);
         }
     }
 
-    /** The string stops of fewer than 64 bytes {@code buf[from, to)}, as bits from the lowest. */
-    static long stringStops(byte[] buf, int from, int to) {
+    /** The stops of fewer than 64 bytes {@code buf[from, to)}, as bits from the lowest. */
+    static long stops(Stops kind, byte[] buf, int from, int to) {
         long marks = 0;
         for (int j = from; j < to; j++) {
-            byte b = buf[j];
-            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+            if (kind.stopsAt(buf[j])) {
                 marks |= 1L << (j - from);
             }
         }
         return marks;
     }
 
-    private static long stringStops(long word) {
+    private static long jsonStringStops(long word) {
         long controls = ~((word & LOW_SEVEN) + TO_PRINTABLE) & ~word & HIGH_BITS;
         return bytesEqual(word, QUOTES) | bytesEqual(word, BACKSLASHES) | controls;
+    }
+
+    private static long xmlTextStops(long word) {
+        return notPrintableAscii(word) | bytesEqual(word, QUOTES) | bytesEqual(word, APOSTROPHES)
+                | bytesEqual(word, LESS_THAN) | bytesEqual(word, AMPERSANDS) | bytesEqual(word, BRACKETS);
     }
 
     /** A mask's eight byte flags (0x80 in a byte) as eight bits, the first byte's lowest. */
