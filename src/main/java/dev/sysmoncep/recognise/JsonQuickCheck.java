@@ -287,9 +287,9 @@ final class JsonQuickCheck {
 
     /** A string from its opening quote at buf[pos] to just past its closing one, escapes checked as Jackson does. */
     private boolean string() {
-        int i = pos + 1;
         stringEscaped = false;
-        while ((i = stops.next(i)) < end) {
+        for (int i = stops.next(pos + 1); i < end; i = i < end && buf[i] == '\\' ? i : stops.next(i)) {
+            // An escape right after an escape (Windows' \r\n) is taken without a look at the marks.
             byte b = buf[i];
             if (b == '"') {
                 pos = i + 1;
