@@ -297,12 +297,8 @@ public final class SysmonLineParser {
     }
 
     /**
-     * The event id, written as an integer or as an integral number such as {@code 22.0} (a collector
-     * that types every number as a float), as Splunk compares numbers; -1 for anything else.
-     */
-    /**
-     * The same of the text in {@code buf[from, to)} (UTF-8): plain digits read where they lie, the
-     * rest (a sign, a fraction, digits of other scripts) through the text as above.
+     * {@link #eventId(String)} of the text in {@code buf[from, to)} (UTF-8): plain digits read where
+     * they lie, the rest (a sign, a fraction, digits of other scripts) through the text.
      */
     static int eventId(byte[] buf, int from, int to) {
         int i = from;
@@ -327,6 +323,10 @@ public final class SysmonLineParser {
         return eventId(new String(buf, from, to - from, StandardCharsets.UTF_8));
     }
 
+    /**
+     * The event id, written as an integer or as an integral number such as {@code 22.0} (a collector
+     * that types every number as a float), as Splunk compares numbers; -1 for anything else.
+     */
     static int eventId(String text) {
         String t = text.trim();
         int dot = t.indexOf('.');

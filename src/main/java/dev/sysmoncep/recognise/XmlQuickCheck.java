@@ -329,7 +329,6 @@ final class XmlQuickCheck {
 
     /** An ASCII XML name without a namespace prefix. */
     private boolean name() {
-        int start = pos;
         if (pos >= end || buf[pos] < 0 || !NAME_STARTS[buf[pos]]) {
             return false;
         }
@@ -337,7 +336,7 @@ final class XmlQuickCheck {
         while (pos < end && buf[pos] >= 0 && NAME_CHARS[buf[pos]]) {
             pos++;
         }
-        return pos > start && pos < end && buf[pos] != ':';
+        return pos < end && buf[pos] != ':';
     }
 
     /** Only the five predefined entities, in text or a value; a character reference is the full parser's. */
@@ -369,7 +368,7 @@ final class XmlQuickCheck {
 
     /** As {@link #plain}, without a new string when the text is {@code usual}, as on most lines. */
     private String known(int from, int to, String usual) {
-        return to - from == usual.length() && is(from, to, usual) ? usual : plain(from, to);
+        return is(from, to, usual) ? usual : plain(from, to);
     }
 
     /** The text between from and to, which holds no entity; empty counts as absent, as for the full parser. */

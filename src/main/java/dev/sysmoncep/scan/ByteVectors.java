@@ -7,11 +7,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The line splitter's, the candidate filter's and the JSON check's scans a whole vector register
- * at a time (32 or 64 bytes with AVX2 or AVX-512), through Java's Vector API. The API is an incubator module that
- * the JVM resolves only when started with {@code --add-modules jdk.incubator.vector}; without it
- * {@link ByteWords} does the same work eight bytes at a time. Callers ask
- * {@link VectorSupport#AVAILABLE}, never this class, whose loading fails without the module.
+ * The line splitter's, the candidate filter's and the quick checks' scans a whole vector register
+ * at a time (32 or 64 bytes with AVX2 or AVX-512), through Java's Vector API. The API is an
+ * incubator module that the JVM resolves only when started with
+ * {@code --add-modules jdk.incubator.vector}; without it {@link ByteWords} does the same work eight
+ * bytes at a time. Callers ask {@link VectorSupport#AVAILABLE}, never this class, whose loading
+ * fails without the module.
  */
 public final class ByteVectors {
     private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;

@@ -16,6 +16,11 @@ public final class ByteWords {
     public static final long HIGH_BITS = 0x8080808080808080L;
     /** Added to a byte's low seven bits, sets its high bit exactly when they are 0x20 or more. */
     private static final long TO_PRINTABLE = 0x6060606060606060L;
+    /**
+     * Multiplied by a word whose bytes are 0 or 1, puts byte k's value in bit 56 + k: each byte's
+     * product lands in a bit of its own, so nothing carries.
+     */
+    public static final long GATHER_FLAGS = 0x0102040810204080L;
     private static final long QUOTES = repeated('"');
     private static final long BACKSLASHES = repeated('\\');
     private static final long APOSTROPHES = repeated('\'');
@@ -94,10 +99,4 @@ public final class ByteWords {
     private static long highBitsToBits(long mask) {
         return ((mask >>> 7) * GATHER_FLAGS) >>> 56;
     }
-
-    /**
-     * Multiplied by a word whose bytes are 0 or 1, puts byte k's value in bit 56 + k: each byte's
-     * product lands in a bit of its own, so nothing carries.
-     */
-    public static final long GATHER_FLAGS = 0x0102040810204080L;
 }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Unmatched;
         description = {
             "Runs the hot path's JMH micro-benchmarks (lines/s of splitting lines, the candidate filter, the "
                     + "parser and the quick check of a line no rule can match, per format; values/s of a wildcard "
-                    + "match). Arguments go to JMH as they are (e.g. -wi 2 -w 1s -i 3 -r 2s -f 1); without a benchmark pattern, HotPathBenchmarks runs."})
+                    + "match). Arguments go to JMH as they are (e.g. -wi 2 -w 1s -i 3 -r 2s -f 1); without a "
+                    + "benchmark pattern, HotPathBenchmarks runs."})
 public final class JmhCommand implements Callable<Integer> {
     /** JMH's options and pattern, passed on unread. */
     @Unmatched
