@@ -20,7 +20,8 @@ final class SysmonTime {
 
     /** Sysmon's {@code UtcTime}, or any ISO-8601 rewrite of it; without a zone it is UTC, as its name says. */
     static long parseUtcTime(String text) {
-        return dateTime(latin1(text), 0, text.length(), true);
+        byte[] t = latin1(text);
+        return dateTime(t, 0, t.length, true);
     }
 
     /**
@@ -53,8 +54,9 @@ final class SysmonTime {
     }
 
     /**
-     * The text as bytes, each character no Latin-1 one can be made a '?': no character of a time,
-     * as the character it stands for is not either, so the outcome is the same.
+     * The text as bytes, each character no Latin-1 one made a '?' (a surrogate pair one '?', so the
+     * bytes can be fewer than the chars): no character of a time, as the character it stands for is
+     * not either, so the outcome is the same.
      */
     private static byte[] latin1(String text) {
         return text.getBytes(StandardCharsets.ISO_8859_1);
