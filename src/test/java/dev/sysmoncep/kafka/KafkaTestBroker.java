@@ -168,7 +168,6 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         return consumer;
     }
 
-    /** Everything committed on a topic now, read to each partition's end. */
     /**
      * Every committed record of {@code topic} once no transaction is open on any of its partitions:
      * for a topic whose writer has finished. A producer's commit returns once the coordinator has
@@ -202,6 +201,7 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
         return open;
     }
 
+    /** Everything committed on a topic now, read to each partition's end. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = committedReader(topic)) {
             Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
