@@ -1,6 +1,5 @@
 package dev.sysmoncep.recognise;
 
-import dev.sysmoncep.scan.ByteWords;
 import dev.sysmoncep.scan.StopMarks;
 import dev.sysmoncep.scan.Stops;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class XmlQuickCheck {
     private static final int MAX_DEPTH = 64;
-    private static final long AMPERSANDS = ByteWords.repeated('&');
 
     private byte[] buf;
     /** Where runs of plain text and attribute values stop, so that they are crossed 64 bytes at a time. */
@@ -37,6 +35,8 @@ final class XmlQuickCheck {
     private static final String[] SYSTEM_FIELDS = {"Provider", "TimeCreated", "Security", "EventID", "Channel", "Computer"};
     private static final String SYSMON_PROVIDER = "Microsoft-Windows-Sysmon";
     private static final String SYSMON_CHANNEL = "Microsoft-Windows-Sysmon/Operational";
+    private static final byte[] SYSMON_PROVIDER_BYTES = ascii(SYSMON_PROVIDER);
+    private static final byte[] SYSMON_CHANNEL_BYTES = ascii(SYSMON_CHANNEL);
     /** What an ASCII XML name may begin with, and hold after that. */
     private static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
     private static final boolean[] NAME_STARTS = AsciiSet.of(LETTERS);
@@ -209,7 +209,7 @@ final class XmlQuickCheck {
                 return false;
             }
             if (systemField == PROVIDER && is(attrStart, attrEnd, NAME)) {
-                provider = known(valueStart, valueEnd, SYSMON_PROVIDER);
+                provider = known(valueStart, valueEnd, SYSMON_PROVIDER_BYTES, SYSMON_PROVIDER);
             } else if (systemField == TIME_CREATED && is(attrStart, attrEnd, SYSTEM_TIME)) {
                 systemTime = plain(valueStart, valueEnd);
             } else if (isData && is(attrStart, attrEnd, NAME)) {
@@ -292,7 +292,7 @@ final class XmlQuickCheck {
                 eventIdStart = textStart;
                 eventIdEnd = textEnd;
             } else if (systemField == CHANNEL) {
-                channel = known(textStart, textEnd, SYSMON_CHANNEL);
+                channel = known(textStart, textEnd, SYSMON_CHANNEL_BYTES, SYSMON_CHANNEL);
             } else if (dataField == 0 && textEnd > textStart) {
                 utcTimeStart = textStart;
                 utcTimeEnd = textEnd;
@@ -310,23 +310,6 @@ final class XmlQuickCheck {
         return -1;
     }
 
-    /** The first '&' in buf[from, to), or {@code to}; eight bytes at a time. */
-    private int ampersand(int from, int to) {
-        int i = from;
-        for (; i + Long.BYTES <= to; i += Long.BYTES) {
-            long found = ByteWords.bytesEqual(ByteWords.word(buf, i), AMPERSANDS);
-            if (found != 0) {
-                return i + ByteWords.firstIndex(found);
-            }
-        }
-        for (; i < to; i++) {
-            if (buf[i] == '&') {
-                return i;
-            }
-        }
-        return to;
-    }
-
     /** An ASCII XML name without a namespace prefix. */
     private boolean name() {
         if (pos >= end || buf[pos] < 0 || !NAME_STARTS[buf[pos]]) {
@@ -341,7 +324,8 @@ final class XmlQuickCheck {
 
     /** Only the five predefined entities, in text or a value; a character reference is the full parser's. */
     private boolean entitiesOk(int from, int to) {
-        for (int i = ampersand(from, to); i < to; i++) {
+        // The marks hold every '&' (among other stops): from one to the next, no byte loop.
+        for (int i = stops.next(from); i < to; i = stops.next(i + 1)) {
             if (buf[i] == '&') {
                 int semicolon = i + 1;
                 while (semicolon < to && semicolon - i <= 5 && buf[semicolon] != ';') {
@@ -367,8 +351,8 @@ final class XmlQuickCheck {
     }
 
     /** As {@link #plain}, without a new string when the text is {@code usual}, as on most lines. */
-    private String known(int from, int to, String usual) {
-        return is(from, to, usual) ? usual : plain(from, to);
+    private String known(int from, int to, byte[] usualBytes, String usual) {
+        return is(from, to, usualBytes) ? usual : plain(from, to);
     }
 
     /** The text between from and to, which holds no entity; empty counts as absent, as for the full parser. */
@@ -391,18 +375,6 @@ final class XmlQuickCheck {
         }
         for (int i = 0; i < ascii.length; i++) {
             if (buf[from + i] != ascii[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private boolean is(int from, int to, String ascii) {
-        if (to - from != ascii.length()) {
-            return false;
-        }
-        for (int i = 0; i < ascii.length(); i++) {
-            if (buf[from + i] != ascii.charAt(i)) {
                 return false;
             }
         }
